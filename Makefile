@@ -1,0 +1,107 @@
+# Who You Know: every target sets itself up first, so any of them works as
+# the first command on a fresh clone (see README.md).
+
+PY ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+PELICANOPTS ?=
+
+BASEDIR := $(CURDIR)
+INPUTDIR := $(BASEDIR)/content
+OUTPUTDIR := $(BASEDIR)/output
+CONFFILE := $(BASEDIR)/pelicanconf.py
+PUBLISHCONF := $(BASEDIR)/publishconf.py
+
+PORT ?= 8000
+BIND ?= 127.0.0.1
+
+DEBUG ?= 0
+ifeq ($(DEBUG), 1)
+	PELICANOPTS += -D
+endif
+
+RELATIVE ?= 0
+ifeq ($(RELATIVE), 1)
+	PELICANOPTS += --relative-urls
+endif
+
+# Stamps: the environment is rebuilt only when a requirements file changes,
+# so `make install` is near-instant when nothing did.
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+SYSTEM_STAMP := $(VENV)/.system-checked
+
+.DEFAULT_GOAL := help
+
+help:
+	@echo 'Who You Know: make targets'
+	@echo ''
+	@echo '  make serve        set up, build the site and serve it on http://$(BIND):$(PORT)'
+	@echo '  make test         set up (system packages too) and run every test, lint included'
+	@echo '  make html         build the site into output/'
+	@echo '  make clean        remove the generated output'
+	@echo '  make regenerate   rebuild on every change to content, theme or plugins'
+	@echo '  make devserver    regenerate and serve at once (preview while writing)'
+	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
+	@echo '  make install      create .venv and install the pinned dependencies'
+	@echo '  make lint         run ruff over the Python code'
+	@echo '  make bench        benchmark the build against plain Pelican'
+	@echo ''
+	@echo 'Set PORT=8080 to serve on another port, DEBUG=1 for debug output.'
+
+$(RUNTIME_STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Browser tests need Debian's chromium; the HTML validator needs a Java
+# runtime. Installed with apt when we are root, otherwise we say what to do.
+$(SYSTEM_STAMP): $(RUNTIME_STAMP)
+	@missing=''; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing system packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "Missing system packages:$$missing"; \
+			echo "Install them first, e.g.: sudo apt-get install$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+	touch $@
+
+install: $(DEV_STAMP)
+
+html: $(RUNTIME_STAMP)
+	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+clean:
+	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
+
+regenerate: $(RUNTIME_STAMP)
+	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+serve: html
+	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+devserver: $(RUNTIME_STAMP)
+	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+
+publish: $(RUNTIME_STAMP)
+	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint $(SYSTEM_STAMP)
+	$(BIN)/python -m pytest
+
+.PHONY: help install html clean regenerate serve devserver publish lint test

@@ -1,0 +1,125 @@
+"""Settings for building Who You Know locally (`make html`, `make serve`).
+
+`publishconf.py` imports everything here and overrides only what production
+needs. Plugin settings keep their defaults inside each plugin; set one here
+only to change it.
+"""
+
+# ---------------------------------------------------------------------------
+# Site owner: edit these.
+# ---------------------------------------------------------------------------
+
+SITENAME = "Who You Know"
+SITESUBTITLE = "Networking for business and career"
+
+# The blog's own author. A neutral placeholder: replace it with your name
+# (and rename content/authors/site-author.md to match the new slug).
+AUTHOR = "Site Author"
+
+SITEURL = ""  # local preview; publishconf.py sets the real address
+TIMEZONE = "Europe/London"
+DEFAULT_LANG = "en"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# ---------------------------------------------------------------------------
+# Content, theme and plugins.
+# ---------------------------------------------------------------------------
+
+PATH = "content"
+ARTICLE_PATHS = ["posts"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+
+THEME = "theme"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = []
+
+# The site navigation, in order: (label, URL relative to SITEURL).
+MENU_LINKS = [
+    ("Home", ""),
+    ("Archives", "archives/"),
+    ("Authors", "authors/"),
+    ("Network audit", "network-audit/"),
+    ("About", "about/"),
+]
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+
+DEFAULT_PAGINATION = 10
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.toc": {
+            "permalink": "#",
+            "permalink_title": "Link to this section",
+        },
+        "markdown.extensions.attr_list": {},
+        "markdown.extensions.fenced_code": {},
+        "markdown.extensions.smarty": {},
+        "markdown.extensions.meta": {},
+    },
+    "output_format": "html5",
+}
+
+# ---------------------------------------------------------------------------
+# URLs: "pretty" folder URLs. Every listing paginates into its own folder,
+# so a tag "tag3" (tag/tag3/page/2/) can never collide with "tag32"
+# (tag/tag32/), the trap of Pelican's default "{name}{number}" patterns.
+# ---------------------------------------------------------------------------
+
+ARTICLE_URL = "posts/{slug}/"
+ARTICLE_SAVE_AS = "posts/{slug}/index.html"
+ARTICLE_LANG_URL = "posts/{slug}/{lang}/"
+ARTICLE_LANG_SAVE_AS = "posts/{slug}/{lang}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+DRAFT_LANG_URL = "drafts/{slug}/{lang}/"
+DRAFT_LANG_SAVE_AS = "drafts/{slug}/{lang}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{slug}/{lang}/"
+PAGE_LANG_SAVE_AS = "{slug}/{lang}/index.html"
+DRAFT_PAGE_URL = "drafts/pages/{slug}/"
+DRAFT_PAGE_SAVE_AS = "drafts/pages/{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = "authors/index.html"
+CATEGORIES_URL = "categories/"
+CATEGORIES_SAVE_AS = "categories/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# ---------------------------------------------------------------------------
+# Feeds: Pelican's own feed writer is off; the feeds plugin owns feeds/.
+# ---------------------------------------------------------------------------
+
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+
+# ---------------------------------------------------------------------------
+# Local preview.
+# ---------------------------------------------------------------------------
+
+RELATIVE_URLS = True

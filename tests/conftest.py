@@ -1,0 +1,82 @@
+"""Session fixtures: the real site built once, served, and a real browser.
+
+- `site`: content/ built with pelicanconf.py into a temporary folder.
+- `published_site`: the same with publishconf.py (absolute URLs).
+- `site_url`: `site` served on loopback, for browser tests.
+- `browser`, `browser_context`, `page`: headless Debian Chromium through
+  Playwright; `watch` is the context's `PageWatch` (console errors and
+  off-site requests recorded).
+Helpers to import: tests/harness.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PUBLISHED_SITEURL,
+    PageWatch,
+    Site,
+    build_site,
+    serve,
+)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Site:
+    return build_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Site:
+    return build_site(
+        tmp_path_factory.mktemp("published"),
+        settings_file="publishconf.py",
+        SITEURL=PUBLISHED_SITEURL,
+    )
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    url, server = serve(site.root)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless. Missing Chromium fails loudly: never a skip."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    """A fresh browser profile (own localStorage) for one test."""
+    context = browser.new_context()
+    context.watch = PageWatch(context)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watch(browser_context) -> PageWatch:
+    """Console errors and off-site requests of the test's browser context."""
+    return browser_context.watch
+
+
+@pytest.fixture
+def page(browser_context):
+    """A tab in the test's browser context; open more with `new_page()`."""
+    return browser_context.new_page()

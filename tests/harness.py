@@ -1,0 +1,155 @@
+"""The test harness: real Pelican builds, parsed pages, a real browser.
+
+- `build_site()` builds any content folder into any output folder and returns
+  a `Site`, which finds, parses and resolves what Pelican wrote.
+- `serve()` serves a folder over HTTP on loopback.
+- `PageWatch` records console errors of every tab in a browser context and
+  blocks (and records) every off-site request.
+- `axe_violations()` runs axe-core on a page.
+Fixtures built on these live in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+from lxml import html as lxml_html
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PUBLISHED_SITEURL = "https://whoyouknow.example"
+
+
+def build_site(output, *, content=None, settings_file="pelicanconf.py", **override):
+    """Build a site with Pelican into `output` and return it as a `Site`.
+
+    `content` defaults to the real content/ folder; `override` replaces
+    settings (as Pelican's `read_settings(override=...)` does).
+    """
+    override.setdefault("PATH", str(content or ROOT / "content"))
+    override.setdefault("OUTPUT_PATH", str(output))
+    override.setdefault("CACHE_CONTENT", False)
+    override.setdefault("LOAD_CONTENT_CACHE", False)
+    settings = read_settings(str(ROOT / settings_file), override=override)
+    Pelican(settings).run()
+    return Site(Path(output), settings)
+
+
+class Site:
+    """A built site: finds, reads and parses what Pelican wrote."""
+
+    def __init__(self, root: Path, settings: dict):
+        self.root = root
+        self.settings = settings
+
+    def path(self, relative: str) -> Path:
+        """The file a site-relative URL such as `posts/x/` is served from."""
+        target = self.root / unquote(relative).lstrip("/")
+        return target / "index.html" if target.is_dir() else target
+
+    def exists(self, relative: str) -> bool:
+        return self.path(relative).is_file()
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.root.rglob("*.html"))
+
+    def page(self, relative: str):
+        """Parse the page at a site-relative URL (`""` is the home page)."""
+        return lxml_html.parse(str(self.path(relative))).getroot()
+
+    def text(self, relative: str) -> str:
+        return self.path(relative).read_text(encoding="utf-8")
+
+    def resolve(self, page_file: Path, href: str) -> Path | None:
+        """The file a link on `page_file` points to; None if it leaves the site."""
+        href, _ = urldefrag(href)
+        siteurl = self.settings.get("SITEURL", "")
+        if siteurl.startswith("http") and href.startswith(siteurl):
+            href = "/" + href[len(siteurl) :].lstrip("/")
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            return None
+        if not parts.path:
+            return page_file
+        if parts.path.startswith("/"):
+            target = self.root / unquote(parts.path).lstrip("/")
+        else:
+            target = page_file.parent / unquote(parts.path)
+        target = Path(os.path.normpath(target))
+        return target / "index.html" if target.is_dir() else target
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+def serve(root: Path):
+    """Serve `root` on a free loopback port; returns (base URL, server)."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+class PageWatch:
+    """Records console errors and off-site requests in a browser context.
+
+    Every request that does not go to loopback is blocked and recorded, and
+    every tab opened in the context is watched for console errors.
+    """
+
+    def __init__(self, context):
+        self.console_errors: list[str] = []
+        self.offsite_requests: list[str] = []
+        context.route("**/*", self._route)
+        context.on("page", self._watch)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in {
+            "127.0.0.1",
+            "localhost",
+        }:
+            route.continue_()
+        else:
+            self.offsite_requests.append(url)
+            route.abort()
+
+    def _watch(self, page):
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page; returns the violations (empty is good)."""
+    results = Axe().run(page)
+    return [
+        {
+            "id": violation["id"],
+            "help": violation["help"],
+            "targets": [node["target"] for node in violation["nodes"]],
+        }
+        for violation in results.response["violations"]
+    ]

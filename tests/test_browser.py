@@ -1,0 +1,39 @@
+"""The real site in headless Chromium: no console errors, no axe violations."""
+
+import pytest
+
+from tests.harness import axe_violations
+
+PAGES = ["", "posts/networking-theory/", "about/", "archives/"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", PAGES)
+def test_page_loads_cleanly_and_passes_axe(page, watch, site_url, url):
+    page.goto(site_url + url)
+    assert page.title().endswith("Who You Know")
+    assert axe_violations(page) == []
+    assert watch.console_errors == []
+    assert watch.offsite_requests == []
+
+
+@pytest.mark.browser
+def test_skip_link_moves_focus_to_main(page, site_url):
+    page.goto(site_url + "posts/networking-theory/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations_in_either_colour_scheme(page, site_url, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(site_url + "posts/networking-theory/")
+    assert axe_violations(page) == []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+    assert not overflow, "the page scrolls sideways at 320 px"
