@@ -34,14 +34,16 @@ EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = []
+PLUGINS = ["series_nav", "author_bios", "network_checklist", "feeds"]
 
 # The site navigation, in order: (label, URL relative to SITEURL).
 MENU_LINKS = [
     ("Home", ""),
+    ("Series", "series/"),
     ("Archives", "archives/"),
     ("Authors", "authors/"),
     ("Network audit", "network-audit/"),
+    ("Subscribe", "subscribe/"),
     ("About", "about/"),
 ]
 DISPLAY_PAGES_ON_MENU = False

@@ -1,0 +1,5 @@
+"""Placeholder until this plugin's issue lands; see README.md."""
+
+from .author_bios import register
+
+__all__ = ["register"]

@@ -1,0 +1,5 @@
+"""Placeholder: the plugin's issue replaces this module."""
+
+
+def register():
+    """Connect nothing yet."""
