@@ -1,4 +1,7 @@
-"""Placeholder until this plugin's issue lands; see README.md."""
+"""Network checklist: task lists readers fill in privately, in their browser.
+
+See README.md in this folder.
+"""
 
 from .network_checklist import register
 
