@@ -1,5 +1,17 @@
-"""Placeholder until this plugin's issue lands; see README.md."""
+"""Series navigation for Pelican: parts, contents, series pages, announced parts."""
 
-from .series_nav import register
+from .series_nav import (
+    Series,
+    SeriesCatalog,
+    SeriesGenerator,
+    SeriesSettingsError,
+    register,
+)
 
-__all__ = ["register"]
+__all__ = [
+    "Series",
+    "SeriesCatalog",
+    "SeriesGenerator",
+    "SeriesSettingsError",
+    "register",
+]

@@ -1,5 +1,527 @@
-"""Placeholder: the plugin's issue replaces this module."""
+"""Series navigation: joins posts into series, with announced parts.
+
+Authoring is compatible with pelican-series (`Series:` and `Series_index:`
+metadata); `article.series` keeps that plugin's keys. On top of it: drafts in
+a series are *announced parts* ("coming soon"), each series can have an intro
+file with a status, and a page per series plus a list of all series are
+written. See README.md for authoring, settings and template variables.
+
+Per-build state lives on a `SeriesCatalog` kept in the build's context:
+Pelican makes a new context on every run, so `--autoreload` starts afresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from functools import partial
+from itertools import pairwise
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.contents import Content
+from pelican.generators import Generator, PelicanTemplateNotFound
+from pelican.readers import Readers
+from pelican.utils import slugify
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "SERIES_PATH": "series",
+    "SERIES_URL": "series/{slug}/",
+    "SERIES_SAVE_AS": "series/{slug}/index.html",
+    "SERIES_LANG_URL": "series/{slug}/{lang}/",
+    "SERIES_LANG_SAVE_AS": "series/{slug}/{lang}/index.html",
+    "SERIES_LIST_URL": "series/",
+    "SERIES_LIST_SAVE_AS": "series/index.html",
+    "SERIES_DEFAULT_STATUS": "ongoing",
+}
+STATUSES = ("ongoing", "complete")
+CATALOG_KEY = "series_catalog"
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+class SeriesSettingsError(ValueError):
+    """A SERIES_* setting cannot be used; the message says which and why."""
+
+
+def check_settings(settings):
+    """Fill in the SERIES_* defaults and stop early on an unusable value."""
+    for key, default in DEFAULTS.items():
+        settings.setdefault(key, default)
+        if not isinstance(settings[key], str):
+            raise SeriesSettingsError(f"{key} must be a string, not {settings[key]!r}")
+    for key in ("SERIES_URL", "SERIES_SAVE_AS"):
+        if "{slug}" not in settings[key]:
+            raise SeriesSettingsError(f"{key} must contain {{slug}}: {settings[key]!r}")
+    for key in ("SERIES_LANG_URL", "SERIES_LANG_SAVE_AS"):
+        if "{slug}" not in settings[key] or "{lang}" not in settings[key]:
+            raise SeriesSettingsError(
+                f"{key} must contain {{slug}} and {{lang}}: {settings[key]!r}"
+            )
+    if settings["SERIES_DEFAULT_STATUS"] not in STATUSES:
+        raise SeriesSettingsError(
+            f"SERIES_DEFAULT_STATUS must be one of {STATUSES}, "
+            f"not {settings['SERIES_DEFAULT_STATUS']!r}"
+        )
+
+
+def _setting(settings, key):
+    """A SERIES_* setting, or its default when `initialized` did not run."""
+    return settings.get(key, DEFAULTS[key])
+
+
+class SeriesIntro(Content):
+    """A series' intro file: Markdown text with `Title` and `Status`."""
+
+    mandatory_properties = ("title",)
+    default_status = ""
+
+
+class LazyHTML:
+    """HTML made when a template prints it, so links suit the page being written."""
+
+    def __init__(self, render):
+        self._render = render
+
+    def __str__(self):
+        return str(self._render())
+
+    def __html__(self):
+        return self.__str__()
+
+    def __bool__(self):
+        return bool(self.__str__())
+
+
+class Series:
+    """One series in one language: what templates get as `series`.
+
+    Read it as `series.slug` or `series["slug"]`, both work.
+    """
+
+    def __init__(self, slug, lang, url, save_as, status):
+        self.slug = slug
+        self.lang = lang
+        self.url = url
+        self.save_as = save_as
+        self.status = status
+        self.name = ""
+        self.parts = []  # published parts, in series order
+        self.announced = []  # announced (draft) parts, in series order
+        self.all_parts = []  # every part in series order, both kinds
+        self.intro_source = None  # the SeriesIntro, if the series has a file
+        self.members = []  # (part, index or None, published) as collected
+        self.names = {}  # each spelling of the name -> source paths using it
+
+    @property
+    def total(self):
+        """Published plus announced parts."""
+        return len(self.parts) + len(self.announced)
+
+    @property
+    def intro(self):
+        """The intro file's text as HTML ('' without a file)."""
+        if self.intro_source is None:
+            return Markup("")
+        return Markup(self.intro_source.content)
+
+    @property
+    def summary(self):
+        """The intro's summary as HTML ('' without a file)."""
+        if self.intro_source is None:
+            return Markup("")
+        return Markup(self.intro_source.summary)
+
+    def __getitem__(self, key):
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key, default=None):
+        """Dict-style access, for code written against pelican-series' dicts."""
+        return getattr(self, key, default)
+
+    def __repr__(self):
+        return f"<Series {self.slug!r} ({self.lang})>"
+
+
+def _source(content):
+    """The file a part came from, as Pelican names it in its own messages."""
+    return content.source_path or repr(content)
+
+
+def _date_key(part):
+    """Sort key for dates: parts without a real date go last."""
+    date = getattr(part, "date", None)
+    if date is None or date.year == dt.MAXYEAR:
+        return (1, 0.0)
+    return (0, date.timestamp())
+
+
+def _order_key(member):
+    """Parts with an index first, by index; then the rest by date; then path."""
+    part, index, _published = member
+    return (
+        index is None,
+        index or 0,
+        _date_key(part),
+        _source(part),
+    )
+
+
+class SeriesCatalog:
+    """Every series of one build: collects parts and attaches `series` data."""
+
+    def __init__(self, context, settings, content_path):
+        self.context = context
+        self.settings = settings
+        self.content_path = content_path
+        self.default_lang = settings.get("DEFAULT_LANG", "en")
+        self.series = {}  # (lang, slug) -> Series
+        self.collected = set()  # id() of every part already collected
+        self.intros = None  # (lang, slug) -> SeriesIntro, read on first link
+        self.warned = set()
+        context["series_list"] = []
+        context["series_translations"] = []
+
+    @classmethod
+    def of(cls, generator):
+        """The catalog of the generator's build, made on first use."""
+        catalog = generator.context.get(CATALOG_KEY)
+        if catalog is None:
+            catalog = cls(generator.context, generator.settings, generator.path)
+            generator.context[CATALOG_KEY] = catalog
+        return catalog
+
+    def warn_once(self, message, *args):
+        """Log a warning once per build (linking runs again when pages join)."""
+        if (message, args) in self.warned:
+            return
+        self.warned.add((message, args))
+        logger.warning(message, *args)
+
+    def slugify(self, name):
+        return slugify(
+            name,
+            regex_subs=self.settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+            preserve_case=self.settings.get("SLUGIFY_PRESERVE_CASE", False),
+            use_unicode=self.settings.get("SLUGIFY_USE_UNICODE", False),
+        )
+
+    def series_for(self, slug, lang):
+        """The series of this slug and language, made on first use."""
+        key = (lang, slug)
+        if key not in self.series:
+            if lang == self.default_lang:
+                url = _setting(self.settings, "SERIES_URL")
+                save_as = _setting(self.settings, "SERIES_SAVE_AS")
+            else:
+                url = _setting(self.settings, "SERIES_LANG_URL")
+                save_as = _setting(self.settings, "SERIES_LANG_SAVE_AS")
+            self.series[key] = Series(
+                slug,
+                lang,
+                url.format(slug=slug, lang=lang),
+                save_as.format(slug=slug, lang=lang),
+                _setting(self.settings, "SERIES_DEFAULT_STATUS"),
+            )
+        return self.series[key]
+
+    def collect(self, contents, published):
+        """Add the contents that name a series; returns how many joined one."""
+        joined = 0
+        for part in contents:
+            if id(part) in self.collected or "series" not in part.metadata:
+                continue
+            self.collected.add(id(part))
+            name = " ".join(str(part.metadata["series"]).split())
+            slug = self.slugify(name)
+            if not slug:
+                self.warn_once(
+                    "Series name %r in %s has no letters or digits; ignoring it",
+                    part.metadata["series"],
+                    _source(part),
+                )
+                continue
+            series = self.series_for(slug, getattr(part, "lang", self.default_lang))
+            series.names.setdefault(name, []).append(_source(part))
+            series.members.append((part, self.read_index(part), published))
+            if not published:
+                self.read_expected_date(part)
+            joined += 1
+        return joined
+
+    def read_index(self, part):
+        """The part's Series_index as a whole number ≥ 1, or None (date order)."""
+        value = part.metadata.get("series_index")
+        if value is None:
+            return None
+        text = str(value).strip()
+        if WHOLE_NUMBER.fullmatch(text) and int(text) > 0:
+            return int(text)
+        self.warn_once(
+            "Series_index %r in %s is not a whole number (1 or more); "
+            "ordering that part by date",
+            value,
+            _source(part),
+        )
+        return None
+
+    def read_expected_date(self, part):
+        """Turn an announced part's Series_expected into a date (or None)."""
+        value = part.metadata.get("series_expected")
+        part.series_expected = None
+        if value is None:
+            return
+        if isinstance(value, dt.date):
+            part.series_expected = value
+            return
+        try:
+            part.series_expected = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.warn_once(
+                "Series_expected %r in %s is not a date (YYYY-MM-DD); leaving it out",
+                value,
+                _source(part),
+            )
+
+    def read_intros(self):
+        """Read every intro file under SERIES_PATH, once per build."""
+        self.intros = {}
+        folder = os.path.join(self.content_path, _setting(self.settings, "SERIES_PATH"))
+        if not os.path.isdir(folder):
+            return
+        readers = Readers(self.settings)
+        for dirpath, _dirnames, filenames in sorted(os.walk(folder)):
+            for filename in sorted(filenames):
+                extension = os.path.splitext(filename)[1][1:]
+                if extension not in readers.extensions:
+                    continue
+                path = os.path.relpath(
+                    os.path.join(dirpath, filename), self.content_path
+                )
+                self.read_intro(readers, path)
+
+    def read_intro(self, readers, path):
+        """Read one intro file; a bad one is a warning naming it."""
+        try:
+            intro = readers.read_file(
+                base_path=self.content_path,
+                path=path,
+                content_class=SeriesIntro,
+                context=self.context,
+            )
+        # A reader may raise anything on a broken file; one bad intro must
+        # not stop the build.
+        except Exception as error:  # noqa: BLE001
+            logger.warning("Could not read series intro %s: %s", path, error)
+            return
+        if not getattr(intro, "title", None):
+            logger.warning("Series intro %s has no Title; ignoring it", path)
+            return
+        slug = self.slugify(" ".join(str(intro.title).split()))
+        key = (getattr(intro, "lang", self.default_lang), slug)
+        if intro.status and intro.status not in STATUSES:
+            logger.warning(
+                "Series intro %s has Status %r, not one of %s; using %r",
+                path,
+                intro.status,
+                ", ".join(STATUSES),
+                _setting(self.settings, "SERIES_DEFAULT_STATUS"),
+            )
+            intro.status = ""
+        if key in self.intros:
+            logger.warning(
+                "Series intros %s and %s are for the same series %r; using %s",
+                self.intros[key].source_path,
+                path,
+                slug,
+                self.intros[key].source_path,
+            )
+            return
+        self.intros[key] = intro
+
+    def link(self):
+        """Order every series and attach `series` data to each of its parts."""
+        if self.intros is None:
+            self.read_intros()
+            for (lang, slug), intro in self.intros.items():
+                if (lang, slug) not in self.series:
+                    logger.warning(
+                        "Series intro %s names series %r, which has no parts",
+                        intro.source_path,
+                        intro.title,
+                    )
+                    self.series_for(slug, lang)
+        for series in self.series.values():
+            self.link_series(series)
+        ordered = sorted(self.series.values(), key=lambda s: (s.name.lower(), s.slug))
+        # In place: a handler that ran before pages joined may hold these lists.
+        self.context["series_list"][:] = [
+            s for s in ordered if s.lang == self.default_lang
+        ]
+        self.context["series_translations"][:] = [
+            s for s in ordered if s.lang != self.default_lang
+        ]
+
+    def link_series(self, series):
+        """Order one series' parts and give each part its `series` dict."""
+        members = sorted(series.members, key=_order_key)
+        intro = self.intros.get((series.lang, series.slug))
+        series.intro_source = intro
+        if intro is not None and intro.status:
+            series.status = intro.status
+        series.all_parts = [part for part, _index, _published in members]
+        series.parts = [part for part, _index, published in members if published]
+        series.announced = [
+            part for part, _index, published in members if not published
+        ]
+        if intro is not None:
+            series.name = " ".join(str(intro.title).split())
+        elif members:
+            series.name = " ".join(str(members[0][0].metadata["series"]).split())
+        self.check_names(series)
+        self.check_indexes(series, members)
+
+        published_before = 0
+        parts = series.parts
+        for position, (part, _index, published) in enumerate(members, start=1):
+            if published:
+                before, after = parts[:published_before], parts[published_before + 1 :]
+                index = published_before + 1
+                published_before += 1
+            else:
+                before, after = parts[:published_before], parts[published_before:]
+                index = position
+            following = members[position] if position < len(members) else None
+            data = {
+                "name": series.name,
+                "index": index,
+                "all": parts,
+                "all_previous": before,
+                "all_next": after,
+                "previous": before[-1] if before else None,
+                "next": after[0] if after else None,
+                "slug": series.slug,
+                "url": series.url,
+                "lang": series.lang,
+                "position": position,
+                "total": series.total,
+                "all_parts": series.all_parts,
+                "announced": series.announced,
+                "announced_next": (
+                    following[0] if following and not following[2] else None
+                ),
+                "intro": LazyHTML(lambda series=series: series.intro),
+                "status": series.status,
+                "series": series,
+            }
+            existing = getattr(part, "series", None)
+            if isinstance(existing, dict) and existing.get("series") is series:
+                existing.clear()
+                existing.update(data)
+            else:
+                part.series = data
+
+    def check_names(self, series):
+        """Warn when one series is spelled in more than one way."""
+        if len(series.names) < 2:
+            return
+        spellings = "; ".join(
+            f"{name!r} in {', '.join(sorted(paths))}"
+            for name, paths in sorted(series.names.items())
+        )
+        self.warn_once(
+            "Series names that differ only in case or spacing are one series "
+            "%r (slug %r): %s",
+            series.name,
+            series.slug,
+            spellings,
+        )
+
+    def check_indexes(self, series, members):
+        """Warn, naming both files, when two parts share a Series_index."""
+        for (first, first_index, _), (second, second_index, _) in pairwise(members):
+            if first_index is not None and first_index == second_index:
+                self.warn_once(
+                    "Series %r: %s and %s both have Series_index %d; "
+                    "ordering them by date, then file name",
+                    series.name,
+                    _source(first),
+                    _source(second),
+                    first_index,
+                )
+
+
+def link_articles(generator):
+    """Join the articles and announced (draft) articles into their series."""
+    catalog = SeriesCatalog.of(generator)
+    catalog.collect(generator.articles + generator.translations, published=True)
+    catalog.collect(generator.drafts + generator.drafts_translations, published=False)
+    catalog.link()
+
+
+def link_pages(generator):
+    """Join pages into series, as pelican-series allows; relink if any did."""
+    catalog = SeriesCatalog.of(generator)
+    joined = catalog.collect(generator.pages + generator.translations, published=True)
+    joined += catalog.collect(
+        generator.draft_pages + generator.draft_translations, published=False
+    )
+    if joined or catalog.intros is None:
+        catalog.link()
+
+
+class SeriesGenerator(Generator):
+    """Writes a page per series and the page listing every series."""
+
+    def generate_context(self):
+        catalog = SeriesCatalog.of(self)
+        if catalog.intros is None:  # neither articles nor pages were generated
+            catalog.link()
+
+    def generate_output(self, writer):
+        catalog = SeriesCatalog.of(self)
+        write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
+        series_template = self.template_or_none("series")
+        if series_template is not None:
+            for series in catalog.series.values():
+                write(series.save_as, series_template, self.context, series=series)
+        list_template = self.template_or_none("series_list")
+        if list_template is not None:
+            write(
+                _setting(self.settings, "SERIES_LIST_SAVE_AS"),
+                list_template,
+                self.context,
+            )
+
+    def template_or_none(self, name):
+        """The theme's template, or None with a warning if it has none."""
+        try:
+            return self.get_template(name)
+        except PelicanTemplateNotFound:
+            logger.warning(
+                "The theme has no %s.html template; series pages not written", name
+            )
+            return None
+
+
+def add_generator(pelican):
+    """Give Pelican the generator that writes the series pages."""
+    return SeriesGenerator
+
+
+def check_settings_at_start(pelican):
+    """Validate the SERIES_* settings before any content is read."""
+    check_settings(pelican.settings)
 
 
 def register():
-    """Connect nothing yet."""
+    signals.initialized.connect(check_settings_at_start)
+    signals.article_generator_finalized.connect(link_articles)
+    signals.page_generator_finalized.connect(link_pages)
+    signals.get_generators.connect(add_generator)
