@@ -1,5 +1,224 @@
-"""Placeholder: the plugin's issue replaces this module."""
+"""Author bios: a profile for every author, attached to Pelican's authors.
+
+Reads `content/authors/*.md` (see README.md), sets `author.profile` on every
+Author object of articles, drafts, pages and the `authors` context, writes an
+author page for profiled authors who have no published post yet (a guest
+whose post is still a draft), and copies local avatars to the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+from pelican.urlwrappers import Author
+
+from .profiles import AuthorProfile, load_profiles
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    # Folder of the profiles, relative to PATH (the content folder).
+    "AUTHORS_PROFILE_PATH": "authors",
+    # Where a local avatar is copied, relative to the output folder.
+    "AUTHORS_AVATAR_SAVE_AS": "authors/avatars/{slug}{ext}",
+}
+CONTEXT_KEY = "author_profiles"
+# Articles named in one "has no profile" warning before "and N more".
+NAMED_ARTICLES = 3
+
+
+class AuthorBiosSettingsError(ValueError):
+    """An AUTHORS_* setting has a value the plugin cannot work with."""
+
+
+class BuildProfiles:
+    """The profiles of one build and what the plugin learned while matching.
+
+    Lives in the build's context (Pelican makes a fresh context for every
+    run), so `pelican --autoreload` never sees the last build's profiles.
+    """
+
+    def __init__(self, settings: dict, content_root: Path):
+        self.settings = settings
+        self.folder = content_root / settings["AUTHORS_PROFILE_PATH"]
+        self.enabled = self.folder.is_dir()
+        self.by_slug: dict[str, AuthorProfile] = {}
+        if self.enabled:
+            self.by_slug = load_profiles(self.folder, content_root, self._slug_of)
+        else:
+            logger.info(
+                "author_bios: no profile folder %s; authors have no profiles",
+                self.folder,
+            )
+        for profile in self.by_slug.values():
+            author = self.author_for(profile)
+            profile.url, profile.save_as = author.url, author.save_as
+            if profile.avatar_source:
+                profile.avatar_url = settings["AUTHORS_AVATAR_SAVE_AS"].format(
+                    slug=profile.slug, ext=profile.avatar_source.suffix.lower()
+                )
+        self.published_slugs: set[str] = set()
+        # Author slug -> source files of the content that names them.
+        self.unprofiled: dict[str, list[str]] = {}
+
+    def _slug_of(self, name: str) -> str:
+        """Pelican's slug for an author name (AUTHOR_REGEX_SUBSTITUTIONS...)."""
+        return Author(name, self.settings).slug
+
+    def author_for(self, profile: AuthorProfile) -> Author:
+        """A Pelican Author for a profile, with the profile attached."""
+        author = Author(profile.name, self.settings)
+        author.slug = profile.slug
+        author.profile = profile
+        author.has_page = True
+        return author
+
+    def attach(self, content) -> None:
+        """Give each author of `content` its profile (or None)."""
+        for author in getattr(content, "authors", None) or []:
+            author.profile = self.by_slug.get(author.slug)
+            author.has_page = (
+                author.profile is not None or author.slug in self.published_slugs
+            )
+            if author.profile is None and self.enabled:
+                where = self.unprofiled.setdefault(author.name, [])
+                if content.source_path not in where:
+                    where.append(content.source_path)
+
+    def warn_unprofiled(self) -> None:
+        """One warning per author without a profile, naming their content."""
+        for name, sources in sorted(self.unprofiled.items()):
+            named = ", ".join(sources[:NAMED_ARTICLES])
+            if len(sources) > NAMED_ARTICLES:
+                named += f" and {len(sources) - NAMED_ARTICLES} more"
+            logger.warning(
+                "author_bios: author %r has no profile in %s (used in %s); "
+                "no author box is shown",
+                name,
+                self.folder,
+                named,
+            )
+        self.unprofiled = {}
+
+
+def _profiles(generator) -> BuildProfiles:
+    """The build's profiles, read the first time a generator asks."""
+    state = generator.context.get(CONTEXT_KEY + "_build")
+    if state is None:
+        state = BuildProfiles(generator.settings, Path(generator.path))
+        generator.context[CONTEXT_KEY + "_build"] = state
+        # Plain data for any template or plugin: slug -> AuthorProfile.
+        generator.context[CONTEXT_KEY] = state.by_slug
+    return state
+
+
+def _with_translations(items):
+    for item in items:
+        yield item
+        yield from getattr(item, "translations", [])
+
+
+def check_settings(pelican) -> None:
+    """Fill in the AUTHORS_* defaults and check them, once per build."""
+    settings = pelican.settings
+    for name, default in DEFAULTS.items():
+        settings.setdefault(name, default)
+        if not isinstance(settings[name], str) or not settings[name].strip():
+            raise AuthorBiosSettingsError(f"{name} must be a non-empty string")
+    if "{slug}" not in settings["AUTHORS_AVATAR_SAVE_AS"]:
+        raise AuthorBiosSettingsError("AUTHORS_AVATAR_SAVE_AS must contain {slug}")
+    # Profiles are not posts or pages, even if ARTICLE_PATHS says "".
+    folder = settings["AUTHORS_PROFILE_PATH"].strip("/")
+    for excludes in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
+        if folder not in settings.setdefault(excludes, []):
+            settings[excludes] = [*settings[excludes], folder]
+
+
+def attach_to_articles(generator) -> None:
+    """Profiles for the authors of articles, drafts, hidden posts, `authors`."""
+    state = _profiles(generator)
+    state.published_slugs = {author.slug for author, _ in generator.authors}
+    for item in _with_translations(
+        [*generator.articles, *generator.drafts, *generator.hidden_articles]
+    ):
+        state.attach(item)
+    for item in [*generator.translations, *generator.drafts_translations]:
+        state.attach(item)
+
+
+def attach_to_pages(generator) -> None:
+    """Profiles for the authors of pages (the site author by default)."""
+    state = _profiles(generator)
+    for item in _with_translations(
+        [*generator.pages, *generator.hidden_pages, *generator.draft_pages]
+    ):
+        state.attach(item)
+
+
+class AuthorPagesGenerator(Generator):
+    """Writes the pages Pelican does not: profiled authors without posts.
+
+    Pelican writes an author page only for authors of published posts; a
+    guest whose post is an announced draft still needs one (the draft's
+    byline links to it), and the authors list must name them.
+    """
+
+    def generate_context(self):
+        """Add profiled authors with no published post to `authors`."""
+        state = _profiles(self)
+        state.warn_unprofiled()
+        listed = {author.slug for author, _ in self.context.get("authors", [])}
+        self.authors_without_posts = [
+            state.author_for(profile)
+            for slug, profile in sorted(state.by_slug.items())
+            if slug not in listed
+        ]
+        # A new list: the articles generator keeps (and writes) its own.
+        self.context["authors"] = sorted(
+            [
+                *self.context.get("authors", []),
+                *((author, []) for author in self.authors_without_posts),
+            ]
+        )
+
+    def generate_output(self, writer):
+        """Write their author pages and copy every local avatar."""
+        template = self.get_template("author")
+        for author in self.authors_without_posts:
+            writer.write_file(
+                author.save_as,
+                template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                url=author.url,
+                author=author,
+                articles=[],
+                dates=[],
+                template_name="author",
+                blog=True,
+                page_name=author.page_name,
+                all_articles=self.context.get("articles", []),
+            )
+        for profile in _profiles(self).by_slug.values():
+            if profile.avatar_source and profile.avatar_url:
+                target = Path(self.output_path) / profile.avatar_url
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(profile.avatar_source, target)
+                logger.info("Copying avatar %s to %s", profile.avatar_source, target)
+
+
+def get_generators(pelican):
+    """Our generator, run after the articles and pages generators."""
+    return AuthorPagesGenerator
 
 
 def register():
-    """Connect nothing yet."""
+    """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(check_settings)
+    signals.article_generator_finalized.connect(attach_to_articles)
+    signals.page_generator_finalized.connect(attach_to_pages)
+    signals.get_generators.connect(get_generators)
