@@ -31,6 +31,13 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SYSTEM_STAMP := $(VENV)/.system-checked
+# Lighthouse (the only Node.js tool) is pinned in package-lock.json.
+NPM_STAMP := $(CURDIR)/node_modules/.npm-installed
+
+# `make bench`: BENCH_POSTS posts (and four times as many for the growth
+# figure), every build BENCH_RUNS times. Quick run: BENCH_POSTS=200 BENCH_RUNS=1.
+BENCH_POSTS ?= 1000
+BENCH_RUNS ?= 5
 
 .DEFAULT_GOAL := help
 
@@ -46,7 +53,8 @@ help:
 	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
 	@echo '  make install      create .venv and install the pinned dependencies'
 	@echo '  make lint         run ruff over the Python code'
-	@echo '  make bench        benchmark the build against plain Pelican'
+	@echo '  make audit        production-build audits: HTML validity, links, axe, Lighthouse, weight'
+	@echo '  make bench        benchmark the build against plain Pelican (BENCH_POSTS, BENCH_RUNS)'
 	@echo ''
 	@echo 'Set PORT=8080 to serve on another port, DEBUG=1 for debug output.'
 
@@ -77,6 +85,21 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 	fi
 	touch $@
 
+# Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19).
+$(NPM_STAMP): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing system packages: nodejs npm"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+		else \
+			echo "Missing system packages: nodejs npm"; \
+			echo "Install them first, e.g.: sudo apt-get install nodejs npm"; \
+			exit 1; \
+		fi; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(DEV_STAMP)
 
 html: $(RUNTIME_STAMP)
@@ -101,7 +124,16 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint $(SYSTEM_STAMP)
+# The audits are tests (tests/audit/ and the Nu validator's), so `make test`
+# runs them too; `make audit` runs only them.
+test: lint $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest
 
-.PHONY: help install html clean regenerate serve devserver publish lint test
+audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pytest tests/audit tests/test_html_validity.py
+
+# Outside the tests: it takes minutes and measures, it does not judge.
+bench: $(RUNTIME_STAMP)
+	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
+
+.PHONY: help install html clean regenerate serve devserver publish lint test audit bench

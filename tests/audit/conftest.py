@@ -1,0 +1,59 @@
+"""The production build served on loopback, for the audits.
+
+`production` builds content/ with publishconf.py (sitemap, feeds, absolute
+URLs) with SITEURL set to the loopback server that serves it, so every
+absolute link in the build points at a page the audits can fetch.
+The Lighthouse scores collected by the tests are printed at the end of the
+run (`pytest_terminal_summary`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import Site, build_site, serve
+
+LIGHTHOUSE_SCORES = pytest.StashKey[dict]()
+
+
+class ProductionSite:
+    """A production build and the loopback URL it is served from."""
+
+    def __init__(self, site: Site, url: str):
+        self.site = site
+        self.url = url  # ends with "/"
+
+    def page_url(self, relative: str) -> str:
+        return self.url + relative.lstrip("/")
+
+
+@pytest.fixture(scope="session")
+def production(tmp_path_factory):
+    root = tmp_path_factory.mktemp("production")
+    # Serve first: the port must be known before the build bakes it in.
+    url, server = serve(root)
+    site = build_site(root, settings_file="publishconf.py", SITEURL=url.rstrip("/"))
+    yield ProductionSite(site, url)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def lighthouse_scores(request) -> dict:
+    """Scores per page, filled by the Lighthouse tests, printed at the end."""
+    return request.config.stash.setdefault(LIGHTHOUSE_SCORES, {})
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    scores = config.stash.get(LIGHTHOUSE_SCORES, {})
+    if not scores:
+        return
+    terminalreporter.section("Lighthouse scores")
+    categories = ("performance", "accessibility", "best-practices", "seo")
+    terminalreporter.write_line(
+        "page".ljust(28) + "".join(name.rjust(16) for name in categories)
+    )
+    for page, page_scores in scores.items():
+        terminalreporter.write_line(
+            (page or "(home)").ljust(28)
+            + "".join(str(page_scores.get(name, "-")).rjust(16) for name in categories)
+        )
