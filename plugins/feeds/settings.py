@@ -99,9 +99,15 @@ def read_config(settings: dict) -> FeedsConfig:
             values[name],
             needs_slug=name.startswith(("FEEDS_SERIES", "FEEDS_AUTHOR")),
         )
-    paths = [values[name] for name in PATH_SETTINGS if values[name]]
-    if len(paths) != len(set(paths)):
-        raise FeedsSettingsError(f"two FEEDS_* paths are the same: {paths!r}")
+    owners: dict[str, str] = {}
+    for name in PATH_SETTINGS:
+        path = values[name]
+        if path and path in owners:
+            raise FeedsSettingsError(
+                f"{owners[path]} and {name} are the same path {path!r}"
+            )
+        if path:
+            owners[path] = name
 
     max_entries = values["FEEDS_MAX_ENTRIES"]
     if max_entries is not None and (
