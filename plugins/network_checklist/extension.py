@@ -195,6 +195,8 @@ class ChecklistPreprocessor(Preprocessor):
         self.extension = extension
 
     def run(self, lines: list[str]) -> list[str]:
+        # Runs once per document: forget the last document's checklists.
+        self.extension.reset()
         output: list[str] = []
         fence = None
         index = 0
@@ -361,7 +363,7 @@ def _render_tools(parent, checklist: Checklist) -> None:
         class_="checklist-bar",
         max=str(len(checklist.items)),
         value="0",
-        aria_label="Progress",
+        aria_label=checklist.items_name.capitalize() + " reviewed",
     )
     _sub(tools, "p", "", class_="checklist-progress", role="status")
     _sub(tools, "p", "", class_="checklist-message", role="status")
@@ -414,7 +416,12 @@ class ChecklistExtension(Extension):
         line: int,
         outcome: str = "rendering it as ordinary Markdown",
     ) -> None:
-        """Logs a warning naming the file and line, and what happens instead."""
+        """Logs a warning naming the file and line, and what happens instead.
+
+        No `limit_msg`: each message names its own file and line, so none
+        repeats, and a count shared by every build in the process would
+        silence the problems of later builds.
+        """
         logger.warning(
             "Checklist in %s, line %d: %s; %s",
             self.getConfig("source_path") or "<markdown>",
