@@ -1,4 +1,4 @@
-"""Placeholder until this plugin's issue lands; see README.md."""
+"""author_bios: author profiles with social handles; see README.md."""
 
 from .author_bios import register
 

@@ -1,7 +1,9 @@
 """Handle normalisation: a table of good and bad inputs for every network."""
 
+# ruff: noqa: E501 - one row per case reads better than wrapped rows.
+
 import pytest
-from author_bios.handles import HandleError, normalise
+from author_bios.handles import HandleError, normalise, website
 
 GOOD = [
     # (network, as written, expected URL, expected handle)
@@ -89,8 +91,6 @@ def test_bad_handles_are_refused(network, written):
     ],
 )
 def test_website_is_normalised_to_https(written, url):
-    from author_bios.handles import website
-
     assert website(written).url == url
 
 
@@ -99,7 +99,5 @@ def test_website_is_normalised_to_https(written, url):
     ["http://example.org", "javascript:alert(1)", "ftp://example.org", "localhost"],
 )
 def test_bad_website_is_refused(written):
-    from author_bios.handles import website
-
     with pytest.raises(HandleError):
         website(written)

@@ -51,7 +51,9 @@ def _unsafe_links(site):
 
 def test_article_has_an_author_box_for_its_author(site):
     doc = site.page("posts/networking-theory/")
-    boxes = doc.xpath("//footer//section[@class='author-boxes']//div[@class='author-box h-card']")
+    boxes = doc.xpath(
+        "//footer//section[@class='author-boxes']//div[@class='author-box h-card']"
+    )
     assert len(boxes) == 1
     box = boxes[0]
     name = box.xpath(".//h3/a")[0]
@@ -60,7 +62,9 @@ def test_article_has_an_author_box_for_its_author(site):
         site.path("author/site-author/")
     )
     assert box.xpath(".//svg[@aria-hidden='true']/text/text()") == ["SA"]
-    assert "Placeholder" in _text(box.xpath(".//p[@class='author-bio-short p-note']")[0])
+    assert "Placeholder" in _text(
+        box.xpath(".//p[@class='author-bio-short p-note']")[0]
+    )
 
 
 def test_guest_author_page_exists_for_a_draft_only_author(site):

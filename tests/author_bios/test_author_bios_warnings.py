@@ -99,9 +99,9 @@ def test_build_names_unprofiled_authors_and_duplicate_profiles(tmp_path, caplog)
     assert any(
         str(first) in w and str(second) in w and "both claim" in w for w in warnings
     ), warnings
-    assert any(
-        "Nobody Profiled" in w and "unprofiled.md" in w for w in warnings
-    ), warnings
+    assert any("Nobody Profiled" in w and "unprofiled.md" in w for w in warnings), (
+        warnings
+    )
     hostile = str(content / "authors" / "hostile.md")
     for field in ("'twitter'", "'mastodon'", "'link'", "'website'", "'myspace'"):
         assert any(hostile in w and field in w for w in warnings), field
@@ -109,3 +109,12 @@ def test_build_names_unprofiled_authors_and_duplicate_profiles(tmp_path, caplog)
     # The build went on: every page is there.
     for page in ("posts/co-written/", "author/guest-only/", "author/hostile-profile/"):
         assert site.exists(page)
+
+
+def test_profile_that_is_not_utf8_is_skipped_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "latin1.md"
+    path.write_bytes("Name: Zoë\n".encode("latin-1"))
+    with caplog.at_level(logging.WARNING):
+        profile = ProfileReader(tmp_path, str.lower).read(path)
+    assert profile is None
+    assert any(str(path) in w for w in _warnings(caplog))
