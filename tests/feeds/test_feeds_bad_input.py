@@ -187,3 +187,21 @@ def test_bad_settings_stop_with_a_message_naming_the_setting(name, value):
 def test_bad_setting_stops_the_build(tmp_path):
     with pytest.raises(FeedsSettingsError, match="FEEDS_MAX_ENTRIES"):
         build_blog(tmp_path / "out", FEEDS_MAX_ENTRIES=-1)
+
+
+def test_markup_in_names_stays_text(tmp_path, caplog):
+    post = (
+        "Title: Tags <b>and</b> & co\nDate: 2026-02-05\nSlug: markup\n"
+        'Series: Q&A <script>alert("x")</script>\n\nBody.\n'
+    )
+    site, _ = _build(tmp_path, caplog, {"markup.md": post})
+    assert "Tags <b>and</b> & co" in _titles(site)
+    doc = site.page("posts/markup/")
+    assert not doc.xpath("//head//script[contains(., 'alert')]")
+    titles = doc.xpath("//head/link[@rel='alternate']/@title")
+    assert 'Q&A <script>alert("x")</script> · Who You Know (Atom)' in titles
+    series_feed = next(
+        path for name, path in feed_files(site.root).items() if "series/" in name
+    )
+    root, _ = parse_feed(series_feed)
+    assert root.findtext(f"{ATOM}title").startswith('Q&A <script>alert("x")</script>')
