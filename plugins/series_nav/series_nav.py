@@ -238,7 +238,8 @@ class SeriesCatalog:
             if id(part) in self.collected or "series" not in part.metadata:
                 continue
             self.collected.add(id(part))
-            name = " ".join(str(part.metadata["series"]).split())
+            written = str(part.metadata["series"])
+            name = " ".join(written.split())
             slug = self.slugify(name)
             if not slug:
                 self.warn_once(
@@ -248,7 +249,7 @@ class SeriesCatalog:
                 )
                 continue
             series = self.series_for(slug, getattr(part, "lang", self.default_lang))
-            series.names.setdefault(name, []).append(_source(part))
+            series.names.setdefault(written, []).append(_source(part))
             series.members.append((part, self.read_index(part), published))
             if not published:
                 self.read_expected_date(part)
@@ -308,6 +309,7 @@ class SeriesCatalog:
 
     def read_intro(self, readers, path):
         """Read one intro file; a bad one is a warning naming it."""
+        full_path = os.path.join(self.content_path, path)
         try:
             intro = readers.read_file(
                 base_path=self.content_path,
@@ -318,17 +320,17 @@ class SeriesCatalog:
         # A reader may raise anything on a broken file; one bad intro must
         # not stop the build.
         except Exception as error:  # noqa: BLE001
-            logger.warning("Could not read series intro %s: %s", path, error)
+            logger.warning("Could not read series intro %s: %s", full_path, error)
             return
         if not getattr(intro, "title", None):
-            logger.warning("Series intro %s has no Title; ignoring it", path)
+            logger.warning("Series intro %s has no Title; ignoring it", full_path)
             return
         slug = self.slugify(" ".join(str(intro.title).split()))
         key = (getattr(intro, "lang", self.default_lang), slug)
         if intro.status and intro.status not in STATUSES:
             logger.warning(
                 "Series intro %s has Status %r, not one of %s; using %r",
-                path,
+                full_path,
                 intro.status,
                 ", ".join(STATUSES),
                 _setting(self.settings, "SERIES_DEFAULT_STATUS"),
@@ -338,7 +340,7 @@ class SeriesCatalog:
             logger.warning(
                 "Series intros %s and %s are for the same series %r; using %s",
                 self.intros[key].source_path,
-                path,
+                full_path,
                 slug,
                 self.intros[key].source_path,
             )

@@ -1,0 +1,231 @@
+"""series_nav in built sites: part lines, contents boxes, series pages."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.harness import build_site
+
+DATA = Path(__file__).parent / "test_data"
+THEORY = "posts/networking-theory/"
+DRAFT = "drafts/social-media-job-search/"
+SERIES = "series/networking-in-practice/"
+
+
+def text(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def one(doc, xpath):
+    [element] = doc.xpath(xpath)
+    return element
+
+
+def resolves(site, url, href):
+    target = site.resolve(site.path(url), href)
+    return target is not None and target.is_file()
+
+
+# The real content ----------------------------------------------------------
+
+
+def test_theory_post_reads_part_1_of_2(site):
+    doc = site.page(THEORY)
+    line = one(doc, "//header[@class='post-header']//p[@class='series-part']")
+    assert text(line) == "Part 1 of 2 in Networking in practice"
+    link = one(line, "a")
+    assert site.resolve(site.path(THEORY), link.get("href")) == site.path(SERIES)
+
+
+def test_theory_contents_box_marks_current_and_announces_guest_post(site):
+    doc = site.page(THEORY)
+    box = one(doc, "//nav[contains(@class, 'series-contents')]")
+    assert box.get("data-series-slug") == "networking-in-practice"
+    assert box.get("data-series-record") == THEORY
+    items = box.xpath(".//ol/li")
+    assert len(items) == 2
+    current = one(items[0], "a[@aria-current='page']")
+    assert site.resolve(site.path(THEORY), current.get("href")) == site.path(THEORY)
+    coming = items[1]
+    assert "series-upcoming" in coming.get("class")
+    assert not coming.xpath(".//a"), "an announced part must not be linked"
+    assert text(coming) == (
+        "The campaign: finding new work through social-media networking: "
+        "coming soon, by Paul Weston, expected 20 November 2026"
+    )
+    assert coming.xpath(".//time/@datetime") == ["2026-11-20"]
+
+
+def test_theory_pager_names_the_coming_part_without_linking_it(site):
+    doc = site.page(THEORY)
+    pager = one(doc, "//nav[@class='series-pager']")
+    assert not pager.xpath(".//a")
+    assert text(pager).startswith("Next part The campaign: finding new work")
+    assert "coming soon" in text(pager)
+
+
+def test_draft_preview_gets_full_navigation(site):
+    doc = site.page(DRAFT)
+    assert text(one(doc, "//p[@class='series-part']")) == (
+        "Part 2 of 2 in Networking in practice"
+    )
+    previous = one(doc, "//nav[@class='series-pager']//a[@rel='prev']")
+    assert site.resolve(site.path(DRAFT), previous.get("href")) == site.path(THEORY)
+    box = one(doc, "//nav[contains(@class, 'series-contents')]")
+    assert box.get("data-series-record") is None  # a draft is not "read"
+    current = one(box, ".//li[@aria-current='page']")
+    assert "series-upcoming" in current.get("class")
+
+
+def test_series_page_has_intro_status_parts_and_announced_part(site):
+    doc = site.page(SERIES)
+    assert text(one(doc, "//main//h1")) == "Networking in practice"
+    assert text(one(doc, "//p[contains(@class, 'series-status')]")) == (
+        "Ongoing · 2 parts: 1 published, 1 coming soon"
+    )
+    assert "A short series in two halves" in text(
+        one(doc, "//*[@class='series-intro']")
+    )
+    published, coming = doc.xpath("//ol[contains(@class, 'series-parts')]/li")
+    link = one(published, "h3/a")
+    assert site.resolve(site.path(SERIES), link.get("href")) == site.path(THEORY)
+    assert published.xpath(".//time/@datetime") == ["2026-11-16T09:00:00+00:00"]
+    assert "Site Author" in text(published)
+    assert "What networking is" in text(one(published, "p[@class='summary-text']"))
+    assert not coming.xpath(".//a")
+    assert "coming soon, by Paul Weston" in text(coming)
+    assert doc.get("lang") == "en"
+
+
+def test_series_list_page_is_in_the_navigation(site):
+    doc = site.page("series/")
+    assert text(one(doc, "//main/h1")) == "Series"
+    entry = one(doc, "//main//article[contains(@class, 'series-summary')]")
+    link = one(entry, "h2/a")
+    assert text(link) == "Networking in practice"
+    assert site.resolve(site.path("series/"), link.get("href")) == site.path(SERIES)
+    assert "Ongoing · 2 parts: 1 published, 1 coming soon" in text(entry)
+    current = doc.xpath("//nav[@aria-label='Site']//a[@aria-current='page']/text()")
+    assert current == ["Series"]
+
+
+def test_listings_show_the_part_badge(site):
+    badge = one(site.page(""), "//main//p[@class='series-badge']")
+    assert text(badge) == "Part 1 of 2 in Networking in practice"
+    assert resolves(site, "", one(badge, "a").get("href"))
+
+
+def test_series_assets_are_loaded_where_needed(site):
+    for url in (THEORY, SERIES):
+        scripts = site.page(url).xpath("//script[@type='module']/@src")
+        assert any(src.endswith("theme/js/series-progress.js") for src in scripts)
+        assert all(resolves(site, url, src) for src in scripts)
+    assert not site.page("about/").xpath("//script[contains(@src, 'series')]")
+
+
+def test_local_series_pages_use_relative_urls(site):
+    for url, up in ((SERIES, "../../"), ("series/", "../")):
+        doc = site.page(url)
+        assert doc.xpath("//link[@rel='stylesheet']/@href")[0] == (
+            up + "theme/css/main.css"
+        )
+        assert one(doc, "//p[@class='site-title']/a").get("href") == up
+
+
+def test_published_series_pages_use_absolute_urls(published_site):
+    doc = published_site.page(SERIES)
+    hrefs = doc.xpath("//ol[contains(@class, 'series-parts')]//h3/a/@href")
+    assert hrefs == ["https://whoyouknow.example/posts/networking-theory/"]
+    canonical = doc.xpath("//link[@rel='canonical']/@href")
+    assert canonical == ["https://whoyouknow.example/series/networking-in-practice/"]
+
+
+# A test site: three published parts, an announced fourth, a series that
+# has only an announced part, markup-like titles -------------------------
+
+
+@pytest.fixture(scope="module")
+def test_site(tmp_path_factory):
+    return build_site(tmp_path_factory.mktemp("series-site"), content=DATA / "site")
+
+
+def test_middle_part_links_both_neighbours(test_site):
+    url = "posts/part-two-of-three/"
+    doc = test_site.page(url)
+    assert text(one(doc, "//p[@class='series-part']")) == "Part 2 of 4 in Three parts"
+    previous = one(doc, "//nav[@class='series-pager']//a[@rel='prev']")
+    following = one(doc, "//nav[@class='series-pager']//a[@rel='next']")
+    assert text(previous) == "Part one of three"
+    assert text(following) == "Part three of three"
+    assert test_site.resolve(test_site.path(url), following.get("href")) == (
+        test_site.path("posts/part-three-of-three/")
+    )
+
+
+def test_markup_like_titles_and_names_are_escaped(test_site):
+    for url in ("posts/part-three-of-three/", "series/three-parts/"):
+        doc = test_site.page(url)
+        assert not [
+            s for s in doc.xpath("//script") if not s.get("src") and not s.get("type")
+        ], f"{url}: a title became a script"
+        assert not doc.xpath("//main//b | //main//i")
+        coming = one(doc, "//li[contains(@class, 'series-upcoming')]")
+        assert '<script>alert("part four")</script> & <b>bold</b> plans' in text(coming)
+        assert "by Guest <i>Writer</i>" in text(coming)
+
+
+def test_series_with_only_announced_parts_has_a_page_without_links(test_site):
+    doc = test_site.page("series/nothing-published-yet/")
+    assert "1 part: 0 published, 1 coming soon" in text(
+        one(doc, "//p[contains(@class, 'series-status')]")
+    )
+    parts = one(doc, "//ol[contains(@class, 'series-parts')]")
+    assert "coming soon, by Future Author" in text(parts)
+    assert not parts.xpath(".//a")
+    listing = test_site.page("series/")
+    names = [text(a) for a in listing.xpath("//main//h2/a")]
+    assert names == ["Nothing published yet", "Three parts"]
+
+
+def test_intro_links_follow_relative_urls(test_site):
+    doc = test_site.page("series/three-parts/")
+    link = one(doc, "//*[@class='series-intro']//a")
+    assert link.get("href") == "../../posts/part-one-of-three/"
+    status = text(one(doc, "//p[contains(@class, 'series-status')]"))
+    assert status == "Complete · 4 parts: 3 published, 1 coming soon"
+
+
+def test_no_published_page_links_into_drafts(test_site):
+    for html_file in test_site.html_files():
+        relative = html_file.relative_to(test_site.root)
+        if relative.parts[0] == "drafts":
+            continue
+        for href in test_site.page(str(relative)).xpath("//a/@href"):
+            assert "drafts/" not in href, f"{relative} links to a draft: {href}"
+
+
+def test_series_links_resolve(test_site):
+    # Links inside the feeds plugin's partial are that plugin's to test.
+    xpath = (
+        "//*[contains(@class, 'series-')]//a"
+        "[not(ancestor::*[contains(@class, 'feed-follow')])]/@href"
+    )
+    checked = 0
+    for html_file in test_site.html_files():
+        relative = str(html_file.relative_to(test_site.root))
+        for href in test_site.page(relative).xpath(xpath):
+            assert resolves(test_site, relative, href), f"{relative}: {href}"
+            checked += 1
+    assert checked > 20
+
+
+def test_bad_input_builds_with_warnings_naming_files(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        site = build_site(tmp_path / "out", content=DATA / "bad")
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    for name in ("index-word.md", "dup-a.md", "case-two.md", "only-announced.md"):
+        assert any(name in m for m in messages), (name, messages)
+    assert site.exists("series/bad-indexes/")
+    assert site.exists("series/only-announced/")
+    assert site.exists("posts/index-is-a-word/")
