@@ -257,6 +257,9 @@ class FeedsBuild:
         # would change the bytes of an unchanged feed.
         generator.generator(GENERATOR)
         generator.updated(max(entry.updated for entry in entries))
+        if not all(entry.authors for entry in entries):
+            # Atom needs an author on the feed when an entry has none.
+            generator.author({"name": self.config.sitename or base_url})
         # RSS takes its <link> from the last link given: the HTML page.
         generator.link(
             href=self_url,

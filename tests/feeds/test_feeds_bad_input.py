@@ -205,3 +205,10 @@ def test_markup_in_names_stays_text(tmp_path, caplog):
     )
     root, _ = parse_feed(series_feed)
     assert root.findtext(f"{ATOM}title").startswith('Q&A <script>alert("x")</script>')
+
+
+def test_post_without_author_gets_the_site_as_feed_author(tmp_path, caplog):
+    site, _ = _build(tmp_path, caplog, {}, AUTHOR=None)
+    root, _ = parse_feed(site.root / "feeds/all.atom.xml")
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == "Who You Know"
+    assert atom_entries(root)[0].find(f"{ATOM}author") is None

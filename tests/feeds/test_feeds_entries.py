@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from feeds.entries import absolutize
 from lxml import html as lxml_html
 
 from tests.feeds.feeds_helpers import (
@@ -262,3 +263,30 @@ def test_follow_links_on_series_and_author_pages(blog):
         follow.xpath(".//a/@href")[0] == f"{SITEURL}/feeds/authors/ana-example.atom.xml"
     )
     assert " ".join(follow.text_content().split()).startswith("Follow Ana")
+
+
+BASE = "https://e.example/posts/p/"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ('<a href="../x/">x</a>', '<a href="https://e.example/posts/x/">x</a>'),
+        ("<img src='i.png' alt=''>", f"<img src=\"{BASE}i.png\" alt=''>"),
+        (
+            "<a HREF=/y?a=1&amp;b=2>y</a>",
+            '<a href="https://e.example/y?a=1&amp;b=2">y</a>',
+        ),
+        (
+            '<img srcset="a.png 1x, b.png 2x">',
+            f'<img srcset="{BASE}a.png 1x, {BASE}b.png 2x">',
+        ),
+        # Only real attributes of real tags change.
+        ('<p title="a > b" data-x="href=z">', '<p title="a > b" data-x="href=z">'),
+        ('<code>&lt;a href="no"&gt;</code>', '<code>&lt;a href="no"&gt;</code>'),
+        ('<a href="mailto:a@b.example">m</a>', '<a href="mailto:a@b.example">m</a>'),
+        ('<a href="#s">s</a>', f'<a href="{BASE}#s">s</a>'),
+    ],
+)
+def test_absolutize(fragment, expected):
+    assert absolutize(fragment, BASE) == expected
