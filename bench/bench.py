@@ -100,10 +100,15 @@ def _paragraph(rng: random.Random) -> str:
 
 
 def _body(rng: random.Random, number: int, checklist: bool) -> str:
+    """About 5 KB of Markdown, like the real posts: sections, lists, links."""
     parts = [_paragraph(rng)]
-    for section in range(1, rng.randint(3, 5)):
+    for section in range(1, rng.randint(4, 6)):
         parts.append(f"## Section {section}: {_sentence(rng, 4)[:-1]}")
         parts.append(_paragraph(rng))
+        parts.append(
+            f"{_sentence(rng, 8)} See [part {section}](https://example.org/{section}/) "
+            f"and *{rng.choice(WORDS)}*."
+        )
         if section == 2:
             parts.append(
                 "\n".join(
