@@ -303,8 +303,6 @@ def render_checklist(parent, checklist: Checklist) -> ET.Element:
         "form",
         class_="checklist",
         id="checklist-" + checklist.id,
-        # method=dialog outside a <dialog> never submits, even without JS.
-        method="dialog",
         data_checklist=checklist.id,
         data_items=checklist.items_name,
     )
@@ -320,6 +318,10 @@ def render_checklist(parent, checklist: Checklist) -> ET.Element:
     for item in checklist.items:
         _render_item(items, item, checklist)
     _render_tools(fieldset, checklist)
+    # Answers are never sent. A disabled default (first submit) button stops
+    # Enter in a lone text field from submitting the form (HTML's implicit
+    # submission), without JavaScript too; the script cancels submit events.
+    _sub(form, "button", "Submit", type="submit", disabled="disabled", hidden="hidden")
     return form
 
 

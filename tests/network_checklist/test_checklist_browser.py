@@ -211,7 +211,7 @@ def test_edit_the_checklist_rebuild_and_reload(browser_context, page, tmp_path):
                         "family": {"done": True, "count": -5, "closeness": "best"},
                         "friends": "garbage",
                         "classmates": {"done": "yes", "count": 3},
-                        "__proto__": {"done": True},
+                        "Not an item id": {"done": True},
                     },
                 }
             ),
@@ -232,9 +232,14 @@ def test_corrupted_storage_starts_clean_where_broken(
     expect(_field(audit, "classmates-count")).to_have_value(classmates[0])
     assert _field(audit, "classmates-done").is_checked() is classmates[1]
     expect(_field(audit, "family-closeness")).to_have_value("")
-    # The widget keeps working and writes good data again.
+    # The widget keeps working and writes back only what was good.
     _answer(audit, "friends", 2)
-    assert _stored(audit)["items"]["friends"] == {"done": True, "count": 2}
+    kept = _stored(audit)["items"]
+    assert kept.pop("friends") == {"done": True, "count": 2}
+    if stored.startswith('{"version": 1'):
+        assert kept == {"family": {"done": True}, "classmates": {"count": 3}}
+    else:
+        assert kept == {}
     expect(_message(audit)).to_have_text("")
 
 
@@ -384,8 +389,13 @@ def test_bad_import_file_changes_nothing(audit, clean, contents):
     expect(_field(audit, "family-done")).not_to_be_checked()
 
 
-def test_without_javascript_the_form_is_usable_and_never_submits(browser, site_url):
+def test_without_javascript_the_form_is_usable_and_never_submits(
+    browser, site_url, test_site_url
+):
     context = browser.new_context(java_script_enabled=False)
+    _quiet(context)
+    console = []
+    context.on("console", lambda message: console.append(message.text))
     try:
         page = context.new_page()
         page.goto(site_url + AUDIT)
@@ -394,15 +404,36 @@ def test_without_javascript_the_form_is_usable_and_never_submits(browser, site_u
         page.get_by_label("Family and extended family", exact=True).check()
         expect(_field(page, "family-done")).to_be_checked()
         _field(page, "family-count").fill("5")
-        _field(page, "family-count").press("Enter")
-        page.wait_for_timeout(300)
-        assert page.url == site_url + AUDIT
-        expect(_field(page, "family-count")).to_have_value("5")
         # "Read more" shows for items not yet reviewed (CSS alone does it).
         expect(page.locator(".checklist-see").first).to_be_hidden()
         expect(page.locator(".checklist-see").nth(1)).to_be_visible()
+        # With one text field, Enter would submit a form implicitly.
+        page.goto(test_site_url + "single/")
+        _field(page, "only-count").fill("5")
+        _field(page, "only-count").press("Enter")
+        page.wait_for_timeout(300)
+        assert page.url == test_site_url + "single/"
+        expect(_field(page, "only-count")).to_have_value("5")
     finally:
         context.close()
+    assert console == []  # not even a blocked (CSP form-action) submission
+
+
+def test_submitting_is_prevented_with_javascript(browser_context, page, test_site_url):
+    _quiet(browser_context)
+    page.goto(test_site_url + "single/")
+    expect(page.locator(".checklist-tools")).to_be_visible()
+    page.evaluate(
+        """() => document.addEventListener('submit', (event) => {
+            window.submitPrevented = event.defaultPrevented; })"""
+    )
+    _field(page, "only-count").fill("5")
+    _field(page, "only-count").press("Enter")  # the disabled default button
+    assert page.evaluate("window.submitPrevented") is None  # stops this
+    page.evaluate("document.querySelector('form.checklist').requestSubmit()")
+    assert page.evaluate("window.submitPrevented") is True
+    assert page.url == test_site_url + "single/"
+    assert browser_context.watch.console_errors == []
 
 
 def _tab_to(page, selector, limit=60):

@@ -13,6 +13,9 @@ PRIVACY = (
 )
 
 
+SUBMIT = '<button disabled hidden type="submit">Submit</button>'
+
+
 def tools(total: int, items_name: str = "Items") -> str:
     """The JS-only controls, hidden in the HTML, for a checklist of `total`."""
     return (
@@ -69,7 +72,7 @@ class TestGoodBlocks(ChecklistTestCase):
                 """
             ),
             '<form class="checklist" data-checklist="audit" data-items="networks"'
-            ' id="checklist-audit" method="dialog">\n'
+            ' id="checklist-audit">\n'
             "<fieldset>\n"
             "<legend>Your networks</legend>\n" + PRIVACY + "\n"
             '<ol class="checklist-items">\n'
@@ -91,7 +94,7 @@ class TestGoodBlocks(ChecklistTestCase):
             "</select></label>"
             '<a class="checklist-see" href="/posts/theory/#where">Read more'
             '<span class="visually-hidden">: Family</span></a></li>\n'
-            "</ol>\n" + tools(1, "Networks") + "\n</fieldset>\n</form>",
+            "</ol>\n" + tools(1, "Networks") + "\n</fieldset>\n" + SUBMIT + "</form>",
         )
 
     def test_ids_derived_from_text_and_defaults(self):
@@ -112,7 +115,7 @@ class TestGoodBlocks(ChecklistTestCase):
             ),
             "<p>Before.</p>\n"
             '<form class="checklist" data-checklist="chores" data-items="items"'
-            ' id="checklist-chores" method="dialog">\n'
+            ' id="checklist-chores">\n'
             "<fieldset>\n"
             "<legend>Checklist</legend>\n" + PRIVACY + "\n"
             '<ol class="checklist-items">\n'
@@ -124,7 +127,7 @@ class TestGoodBlocks(ChecklistTestCase):
             '<label class="checklist-tick">'
             '<input name="feed-the-cat-done" type="checkbox"> Feed the cat'
             "</label></li>\n"
-            "</ol>\n" + tools(2) + "\n</fieldset>\n</form>\n"
+            "</ol>\n" + tools(2) + "\n</fieldset>\n" + SUBMIT + "</form>\n"
             "<p>After.</p>",
         )
 
@@ -132,14 +135,14 @@ class TestGoodBlocks(ChecklistTestCase):
         self.assertRendersWithWarnings(
             "::: checklist\nid: x\n\n- [ ] <b>Bold</b> & *em* {#bold}\n:::",
             '<form class="checklist" data-checklist="x" data-items="items"'
-            ' id="checklist-x" method="dialog">\n'
+            ' id="checklist-x">\n'
             "<fieldset>\n"
             "<legend>Checklist</legend>\n" + PRIVACY + "\n"
             '<ol class="checklist-items">\n'
             '<li class="checklist-item" data-item="bold">'
             '<label class="checklist-tick"><input name="bold-done" type="checkbox">'
             " &lt;b&gt;Bold&lt;/b&gt; &amp; *em*</label></li>\n"
-            "</ol>\n" + tools(1) + "\n</fieldset>\n</form>",
+            "</ol>\n" + tools(1) + "\n</fieldset>\n" + SUBMIT + "</form>",
             "line 4: item '<b>Bold</b> & *em*' holds markup; showing it as plain text",
         )
 
@@ -256,11 +259,11 @@ class TestBadBlocks(ChecklistTestCase):
         return (
             f'<form class="checklist" data-checklist="{checklist_id}"'
             ' data-items="items"'
-            f' id="checklist-{checklist_id}" method="dialog">\n'
+            f' id="checklist-{checklist_id}">\n'
             "<fieldset>\n<legend>Checklist</legend>\n" + PRIVACY + "\n"
             '<ol class="checklist-items">\n'
             f'<li class="checklist-item" data-item="{item_id}">'
             f'<label class="checklist-tick"><input name="{item_id}-done"'
             f' type="checkbox"> {text}</label></li>\n'
-            "</ol>\n" + tools(1) + "\n</fieldset>\n</form>"
+            "</ol>\n" + tools(1) + "\n</fieldset>\n" + SUBMIT + "</form>"
         )

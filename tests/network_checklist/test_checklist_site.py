@@ -61,7 +61,6 @@ def test_audit_page_is_a_form_of_the_eight_networks(site):
     doc = site.page("network-audit/")
     form = doc.xpath("//main//form[@class='checklist']")[0]
     assert form.get("data-checklist") == "network-audit"
-    assert form.get("method") == "dialog"  # never submits, even without JS
     assert _text(form.xpath("fieldset/legend")[0]) == "Where your networks already are"
     assert "nothing you enter here is sent anywhere" in _text(form)
     items = form.xpath(".//li[@class='checklist-item']")
@@ -80,7 +79,13 @@ def test_audit_page_without_javascript_has_no_js_controls_or_submit(site):
     form = site.page("network-audit/").xpath("//form[@class='checklist']")[0]
     tools = form.xpath(".//div[@class='checklist-tools']")[0]
     assert tools.get("hidden") is not None
-    assert all(b.get("type") == "button" for b in form.xpath(".//button"))
+    # The one submit button is disabled and hidden: it only stops Enter in a
+    # text field from submitting the form.
+    submit = form.xpath(".//button[@type='submit']")
+    assert len(submit) == 1
+    assert submit[0].get("disabled") is not None
+    assert submit[0].get("hidden") is not None
+    assert all(b.get("type") in ("button", "submit") for b in form.xpath(".//button"))
     assert not form.xpath(".//input[@type='submit' or @type='image']")
     # Every control outside the hidden tools sits in a label with text.
     for control in form.xpath(".//input | .//select"):
