@@ -250,6 +250,12 @@ class ChecklistPreprocessor(Preprocessor):
                 opener_line,
             )
             return None
+        if MARKUP.search(checklist.title):
+            self.extension.warn(
+                f"title {checklist.title!r} holds markup",
+                opener_line,
+                outcome="showing it as plain text",
+            )
         for item in checklist.items:
             if MARKUP.search(item.text):
                 self.extension.warn(

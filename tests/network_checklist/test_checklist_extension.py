@@ -54,6 +54,20 @@ class ChecklistTestCase(TestCase):
             self.assertIn("posts/audit.md", output)
             self.assertIn(message, output)
 
+    @staticmethod
+    def _single(checklist_id, item_id, text):
+        return (
+            f'<form class="checklist" data-checklist="{checklist_id}"'
+            ' data-items="items"'
+            f' id="checklist-{checklist_id}">\n'
+            "<fieldset>\n<legend>Checklist</legend>\n" + PRIVACY + "\n"
+            '<ol class="checklist-items">\n'
+            f'<li class="checklist-item" data-item="{item_id}">'
+            f'<label class="checklist-tick"><input name="{item_id}-done"'
+            f' type="checkbox"> {text}</label></li>\n'
+            "</ol>\n" + tools(1) + "\n</fieldset>\n" + SUBMIT + "</form>"
+        )
+
 
 class TestGoodBlocks(ChecklistTestCase):
     def test_all_options_explicit_id_and_link(self):
@@ -144,6 +158,13 @@ class TestGoodBlocks(ChecklistTestCase):
             " &lt;b&gt;Bold&lt;/b&gt; &amp; *em*</label></li>\n"
             "</ol>\n" + tools(1) + "\n</fieldset>\n" + SUBMIT + "</form>",
             "line 4: item '<b>Bold</b> & *em*' holds markup; showing it as plain text",
+        )
+
+    def test_markup_in_the_title_is_escaped_with_a_warning(self):
+        self.assertRendersWithWarnings(
+            "::: checklist\nid: x\ntitle: <i>Mine</i>\n- [ ] A\n:::",
+            self._single("x", "a", "A").replace("Checklist", "&lt;i&gt;Mine&lt;/i&gt;"),
+            "line 1: title '<i>Mine</i>' holds markup; showing it as plain text",
         )
 
     def test_block_inside_a_code_fence_is_left_alone(self):
@@ -253,17 +274,3 @@ class TestBadBlocks(ChecklistTestCase):
                 extensions=[*self.default_kwargs["extensions"], "meta"],
             )
         self.assertIn("posts/audit.md, line 6: the block has no id", logs.output[0])
-
-    @staticmethod
-    def _single(checklist_id, item_id, text):
-        return (
-            f'<form class="checklist" data-checklist="{checklist_id}"'
-            ' data-items="items"'
-            f' id="checklist-{checklist_id}">\n'
-            "<fieldset>\n<legend>Checklist</legend>\n" + PRIVACY + "\n"
-            '<ol class="checklist-items">\n'
-            f'<li class="checklist-item" data-item="{item_id}">'
-            f'<label class="checklist-tick"><input name="{item_id}-done"'
-            f' type="checkbox"> {text}</label></li>\n'
-            "</ol>\n" + tools(1) + "\n</fieldset>\n" + SUBMIT + "</form>"
-        )
