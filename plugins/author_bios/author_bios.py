@@ -81,7 +81,7 @@ class BuildProfiles:
         """Give each author of `content` its profile (or None)."""
         for author in getattr(content, "authors", None) or []:
             author.profile = self.by_slug.get(author.slug)
-            author.has_page = (
+            author.has_page = bool(self.settings.get("AUTHOR_SAVE_AS")) and (
                 author.profile is not None or author.slug in self.published_slugs
             )
             if author.profile is None and self.enabled:

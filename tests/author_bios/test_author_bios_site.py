@@ -207,3 +207,12 @@ def test_initials_avatar_needs_no_request(test_site):
     avatars = doc.xpath("//div[@class='author-box h-card']/*[1]")
     assert [a.tag for a in avatars] == ["img", "svg"]
     assert avatars[1].xpath("./text/text()") == ["BS"]
+
+
+def test_draft_author_without_profile_or_page_is_named_without_a_link(test_site):
+    doc = test_site.page("drafts/unprofiled-draft/")
+    assert not doc.xpath("//p[@class='byline']/a[@rel='author']")
+    names = doc.xpath("//p[@class='byline']/span[@class='author-name']/text()")
+    assert names == ["Draft Nobody"]
+    assert not test_site.exists("author/draft-nobody/")
+    assert not doc.xpath("//section[@class='author-boxes']")
