@@ -141,6 +141,9 @@ class Series:
         except AttributeError:
             raise KeyError(key) from None
 
+    def __contains__(self, key):
+        return isinstance(key, str) and hasattr(self, key)
+
     def get(self, key, default=None):
         """Dict-style access, for code written against pelican-series' dicts."""
         return getattr(self, key, default)

@@ -111,6 +111,7 @@ def test_series_adds_slug_url_total_announced_intro_status(ordering):
     assert "<strong>Markdown</strong>" in str(later["intro"])
     [series] = context["series_list"]
     assert series.slug == series["slug"] == "ordering-test"
+    assert "slug" in series and "nonsense" not in series
     assert series.name == series["name"] == "Ordering Test"
     assert titles(series.parts) == titles(later["all"])
     assert titles(series.announced) == ["Announced by date"]
