@@ -30,6 +30,8 @@ ATTRIBUTE = re.compile(
     r"""(?P<lead>\s+)(?P<name>[^\s"'>/=]+)"""
     r"""(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'<>`]+)))?"""
 )
+# A URL with a scheme (https:, mailto:, data:...): nothing to resolve.
+ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Attributes whose value is a URL (or, for srcset, a list of them), and a
 # quick test for a tag that may have one.
 URL_ATTRIBUTES = frozenset(
@@ -186,6 +188,8 @@ def absolute(base_url: str, url) -> str:
 
 def _absolute_value(attribute: str, value: str, page_url: str) -> str:
     """One attribute value (HTML-escaped) with its URL(s) made absolute."""
+    if ABSOLUTE_URL.match(value) and attribute != "srcset":
+        return value  # already absolute: most links, after Pelican's {filename}
     value = html.unescape(value)
     if attribute == "srcset":
         candidates = []
