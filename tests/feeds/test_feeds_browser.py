@@ -1,0 +1,39 @@
+"""Pages the feeds plugin fills, in a real browser: clean, accessible, links work."""
+
+import pytest
+
+from tests.harness import axe_violations
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "url", ["subscribe/", "series/networking-in-practice/", "author/site-author/"]
+)
+def test_feed_pages_pass_axe(page, watch, site_url, url, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + url)
+    assert axe_violations(page) == []
+    assert watch.console_errors == []
+    assert watch.offsite_requests == []
+
+
+@pytest.mark.browser
+def test_subscribe_links_open_the_feeds(page, site_url):
+    page.goto(site_url + "subscribe/")
+    links = page.locator(".feed-list a[type='application/atom+xml']")
+    assert links.count() == 3
+    for index in range(links.count()):
+        response = page.request.get(links.nth(index).evaluate("a => a.href"))
+        assert response.ok
+        assert b'<feed xmlns="http://www.w3.org/2005/Atom"' in response.body()
+
+
+@pytest.mark.browser
+def test_follow_this_series_is_visible_with_names(page, site_url):
+    page.goto(site_url + "series/networking-in-practice/")
+    follow = page.locator(".feed-follow")
+    assert follow.is_visible()
+    assert "Follow this series" in follow.inner_text()
+    atom = follow.get_by_role("link", name="Atom feed of Networking in practice")
+    assert atom.is_visible()
