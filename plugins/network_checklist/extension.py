@@ -219,7 +219,11 @@ class ChecklistPreprocessor(Preprocessor):
             block = [(number + 1, lines[number]) for number in range(index + 1, end)]
             checklist = self._parse(block, index + 1)
             if checklist is None:
-                output.extend(lines[index : end + 1])
+                # Ordinary Markdown, but the block's text stays plain text:
+                # markup in it is shown as typed, as it would be in the form.
+                output.extend(
+                    line.replace("<", "&lt;") for line in lines[index : end + 1]
+                )
             else:
                 self.extension.checklists.append(checklist)
                 placeholder = PLACEHOLDER % (len(self.extension.checklists) - 1)

@@ -266,6 +266,15 @@ class TestBadBlocks(ChecklistTestCase):
             "line 3: link 'javascript:alert(1)' has an unsafe scheme",
         )
 
+    def test_markup_in_a_bad_block_stays_text(self):
+        self.assertRendersWithWarnings(
+            "::: checklist\nid: x\n- [ ] <script>alert(1)</script> A {#a}\n"
+            "- [ ] B {#a}\n:::\n\n<b>Outside</b>",
+            "<p>::: checklist\nid: x\n- [ ] &lt;script&gt;alert(1)&lt;/script&gt;"
+            " A {#a}\n- [ ] B {#a}\n:::</p>\n<p><b>Outside</b></p>",
+            "line 4: duplicate item id 'a' (also on line 3)",
+        )
+
     def test_line_numbers_count_the_metadata_header(self):
         with self.assertLogs(LOGGER, logging.WARNING) as logs:
             self.assertMarkdownRenders(
