@@ -20,10 +20,11 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 # A URI scheme followed by something: what a `Feed_id:` override must look like.
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 # A start tag, attribute by attribute, so a `>` inside a quoted value does
-# not end it; then one attribute of such a tag.
+# not end it (and no name or bare value spans a `<`, so a broken tag costs
+# no more than the text up to the next one); then one attribute of a tag.
 START_TAG = re.compile(
     r"""(?P<name><[A-Za-z][^\s/>]*)"""
-    r"""(?P<attributes>(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?)+)"""
+    r"""(?P<attributes>(?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?)+)"""
     r"""(?P<end>\s*/?>)"""
 )
 ATTRIBUTE = re.compile(

@@ -1,5 +1,6 @@
 """The feeds of a small blog, parsed with lxml and feedparser, element by element."""
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -290,3 +291,11 @@ BASE = "https://e.example/posts/p/"
 )
 def test_absolutize(fragment, expected):
     assert absolutize(fragment, BASE) == expected
+
+
+def test_absolutize_stays_linear_on_broken_tags():
+    """Unclosed tags must not make the tag regex backtrack over the whole post."""
+    started = time.perf_counter()
+    absolutize("<a href=x " * 4000, BASE)
+    absolutize('<img src="' * 4000 + '">', BASE)
+    assert time.perf_counter() - started < 1
