@@ -146,26 +146,26 @@ def test_published_series_pages_use_absolute_urls(published_site):
 
 
 @pytest.fixture(scope="module")
-def test_site(tmp_path_factory):
+def series_site(tmp_path_factory):
     return build_site(tmp_path_factory.mktemp("series-site"), content=DATA / "site")
 
 
-def test_middle_part_links_both_neighbours(test_site):
+def test_middle_part_links_both_neighbours(series_site):
     url = "posts/part-two-of-three/"
-    doc = test_site.page(url)
+    doc = series_site.page(url)
     assert text(one(doc, "//p[@class='series-part']")) == "Part 2 of 4 in Three parts"
     previous = one(doc, "//nav[@class='series-pager']//a[@rel='prev']")
     following = one(doc, "//nav[@class='series-pager']//a[@rel='next']")
     assert text(previous) == "Part one of three"
     assert text(following) == "Part three of three"
-    assert test_site.resolve(test_site.path(url), following.get("href")) == (
-        test_site.path("posts/part-three-of-three/")
+    assert series_site.resolve(series_site.path(url), following.get("href")) == (
+        series_site.path("posts/part-three-of-three/")
     )
 
 
-def test_markup_like_titles_and_names_are_escaped(test_site):
+def test_markup_like_titles_and_names_are_escaped(series_site):
     for url in ("posts/part-three-of-three/", "series/three-parts/"):
-        doc = test_site.page(url)
+        doc = series_site.page(url)
         assert not [
             s for s in doc.xpath("//script") if not s.get("src") and not s.get("type")
         ], f"{url}: a title became a script"
@@ -175,47 +175,47 @@ def test_markup_like_titles_and_names_are_escaped(test_site):
         assert "by Guest <i>Writer</i>" in text(coming)
 
 
-def test_series_with_only_announced_parts_has_a_page_without_links(test_site):
-    doc = test_site.page("series/nothing-published-yet/")
+def test_series_with_only_announced_parts_has_a_page_without_links(series_site):
+    doc = series_site.page("series/nothing-published-yet/")
     assert "1 part: 0 published, 1 coming soon" in text(
         one(doc, "//p[contains(@class, 'series-status')]")
     )
     parts = one(doc, "//ol[contains(@class, 'series-parts')]")
     assert "coming soon, by Future Author" in text(parts)
     assert not parts.xpath(".//a")
-    listing = test_site.page("series/")
+    listing = series_site.page("series/")
     names = [text(a) for a in listing.xpath("//main//h2/a")]
     assert names == ["Nothing published yet", "Three parts"]
 
 
-def test_intro_links_follow_relative_urls(test_site):
-    doc = test_site.page("series/three-parts/")
+def test_intro_links_follow_relative_urls(series_site):
+    doc = series_site.page("series/three-parts/")
     link = one(doc, "//*[@class='series-intro']//a")
     assert link.get("href") == "../../posts/part-one-of-three/"
     status = text(one(doc, "//p[contains(@class, 'series-status')]"))
     assert status == "Complete · 4 parts: 3 published, 1 coming soon"
 
 
-def test_no_published_page_links_into_drafts(test_site):
-    for html_file in test_site.html_files():
-        relative = html_file.relative_to(test_site.root)
+def test_no_published_page_links_into_drafts(series_site):
+    for html_file in series_site.html_files():
+        relative = html_file.relative_to(series_site.root)
         if relative.parts[0] == "drafts":
             continue
-        for href in test_site.page(str(relative)).xpath("//a/@href"):
+        for href in series_site.page(str(relative)).xpath("//a/@href"):
             assert "drafts/" not in href, f"{relative} links to a draft: {href}"
 
 
-def test_series_links_resolve(test_site):
+def test_series_links_resolve(series_site):
     # Links inside the feeds plugin's partial are that plugin's to test.
     xpath = (
         "//*[contains(@class, 'series-')]//a"
         "[not(ancestor::*[contains(@class, 'feed-follow')])]/@href"
     )
     checked = 0
-    for html_file in test_site.html_files():
-        relative = str(html_file.relative_to(test_site.root))
-        for href in test_site.page(relative).xpath(xpath):
-            assert resolves(test_site, relative, href), f"{relative}: {href}"
+    for html_file in series_site.html_files():
+        relative = str(html_file.relative_to(series_site.root))
+        for href in series_site.page(relative).xpath(xpath):
+            assert resolves(series_site, relative, href), f"{relative}: {href}"
             checked += 1
     assert checked > 20
 
@@ -229,3 +229,20 @@ def test_bad_input_builds_with_warnings_naming_files(tmp_path, caplog):
     assert site.exists("series/bad-indexes/")
     assert site.exists("series/only-announced/")
     assert site.exists("posts/index-is-a-word/")
+
+
+def test_pages_and_translations_in_series(tmp_path):
+    site = build_site(tmp_path / "out", content=DATA / "ordering")
+    page = site.page("appendix-page/")
+    assert text(one(page, "//p[@class='series-part']")) == (
+        "Part 3 of 6 in Ordering Test"
+    )
+    current = one(page, "//nav[contains(@class, 'series-contents')]//a[@aria-current]")
+    assert text(current) == "Appendix page"
+    french = site.page("series/ordering-test/fr/")
+    assert french.get("lang") == "fr"
+    assert [text(a) for a in french.xpath("//main//ol//h3/a")] == ["Premier par index"]
+    link = one(site.page("posts/first/fr/"), "//p[@class='series-part']/a")
+    assert site.resolve(site.path("posts/first/fr/"), link.get("href")) == (
+        site.path("series/ordering-test/fr/")
+    )
