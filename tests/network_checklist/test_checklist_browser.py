@@ -128,10 +128,10 @@ def test_answers_are_announced_politely_and_events_fire(audit, clean):
     expect(_progress(audit)).to_have_text("1 of 8 networks reviewed. 1 person.")
 
 
-def _checklist(items: str) -> str:
+def _checklist(items: str, closeness: str = "yes") -> str:
     return (
         "Title: Edited\nSlug: edited\n\n::: checklist\nid: edited\ncounts: yes\n"
-        "closeness: yes\n\n" + items + ":::\n"
+        f"closeness: {closeness}\n\n" + items + ":::\n"
     )
 
 
@@ -188,6 +188,21 @@ def test_edit_the_checklist_rebuild_and_reload(browser_context, page, tmp_path):
         stored = _stored(page, "checklist:edited")["items"]
         assert stored["neighbours"] == {"done": True, "count": 4}
         assert stored["book-club"] == {"done": True, "count": 2}
+
+        # Closeness turned off, an answer changed, closeness back on: the
+        # closeness given before is still there.
+        items = "- [ ] Family and in-laws {#family}\n- [ ] Gym friends\n"
+        source.write_text(_checklist(items, closeness="no"), encoding="utf-8")
+        build_site(output, content=content)
+        page.reload()
+        expect(page.locator("select")).to_have_count(0)
+        _field(page, "family-count").fill("11")
+        expect(_progress(page)).to_have_text("2 of 2 items reviewed. 17 people.")
+        source.write_text(_checklist(items), encoding="utf-8")
+        build_site(output, content=content)
+        page.reload()
+        expect(_field(page, "family-count")).to_have_value("11")
+        expect(_field(page, "family-closeness")).to_have_value("close")
     finally:
         server.shutdown()
     assert browser_context.watch.console_errors == []
@@ -208,7 +223,7 @@ def test_edit_the_checklist_rebuild_and_reload(browser_context, page, tmp_path):
                 {
                     "version": 1,
                     "items": {
-                        "family": {"done": True, "count": -5, "closeness": "best"},
+                        "family": {"done": True, "count": -5, "closeness": 3},
                         "friends": "garbage",
                         "classmates": {"done": "yes", "count": 3},
                         "Not an item id": {"done": True},

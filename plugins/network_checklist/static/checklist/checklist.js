@@ -10,18 +10,21 @@ const VERSION = 1;
 const FORMAT = 'checklist-answers';
 const NOT_SAVED = 'This browser is not letting the page save: your answers will last only until you leave it.';
 
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
 // Keeps the valid parts of one stored answer; null if it is not an object.
-function cleanAnswer(value, levels) {
+// Any well-formed closeness is kept, even one this page does not offer (yet).
+function cleanAnswer(value) {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const answer = {};
   if (typeof value.done === 'boolean') answer.done = value.done;
   if (Number.isInteger(value.count) && value.count >= 0) answer.count = value.count;
-  if (levels.includes(value.closeness)) answer.closeness = value.closeness;
+  if (typeof value.closeness === 'string' && ID.test(value.closeness)) answer.closeness = value.closeness;
   return answer;
 }
 
 // The answers in `data` that can be kept; `strict` refuses any flaw at all.
-function cleanAnswers(data, levels, strict) {
+function cleanAnswers(data, strict) {
   if (!data || data.version !== VERSION || !data.items || typeof data.items !== 'object') {
     if (strict) throw new Error('not a checklist file');
     return {};
@@ -29,7 +32,7 @@ function cleanAnswers(data, levels, strict) {
   const answers = {};
   for (const [id, value] of Object.entries(data.items)) {
     // Item ids are what the plugin writes; anything else ("__proto__") is foreign.
-    const answer = /^[a-z0-9][a-z0-9-]*$/.test(id) ? cleanAnswer(value, levels) : null;
+    const answer = ID.test(id) ? cleanAnswer(value) : null;
     if (strict && (!answer || Object.keys(answer).length !== Object.keys(value).length)) {
       throw new Error('bad answer for ' + id);
     }
@@ -73,7 +76,7 @@ function enhance(root) {
 
   function load() {
     try {
-      answers = cleanAnswers(JSON.parse(localStorage.getItem(key)), levelValues, false);
+      answers = cleanAnswers(JSON.parse(localStorage.getItem(key)), false);
     } catch {
       answers = {}; // unreadable or unavailable storage: start clean
     }
@@ -106,14 +109,21 @@ function enhance(root) {
     summarise();
   }
 
-  // Reads one row's fields into `answers`.
+  // Reads one row's fields into `answers`, keeping parts the form lacks
+  // (a count when the author has turned counts off, say).
   function read(row) {
-    const answer = { done: field(row, 'done').checked };
+    const answer = { ...answers[row.dataset.item], done: field(row, 'done').checked };
     const count = field(row, 'count');
-    const number = count ? Number(count.value) : NaN;
-    if (count && count.value !== '' && Number.isInteger(number) && number >= 0) answer.count = number;
+    if (count) {
+      const number = Number(count.value);
+      if (count.value !== '' && Number.isInteger(number) && number >= 0) answer.count = number;
+      else delete answer.count;
+    }
     const closeness = field(row, 'closeness');
-    if (closeness && closeness.value) answer.closeness = closeness.value;
+    if (closeness) {
+      if (closeness.value) answer.closeness = closeness.value;
+      else delete answer.closeness;
+    }
     answers[row.dataset.item] = answer;
   }
 
@@ -126,7 +136,7 @@ function enhance(root) {
     const byLevel = {};
     for (const answer of shown) {
       people += answer.count || 0;
-      const level = answer.closeness || '';
+      const level = levelValues.includes(answer.closeness) ? answer.closeness : '';
       byLevel[level] = (byLevel[level] || 0) + (answer.count || 0);
     }
     if (root.querySelector('input[type="number"]')) {
@@ -150,8 +160,9 @@ function enhance(root) {
     for (const row of rows) {
       const answer = answers[row.dataset.item] || {};
       const notes = [];
-      if (answer.count !== undefined) notes.push(plural(answer.count, 'person|people'));
-      if (answer.closeness) notes.push(field(row, 'closeness').selectedOptions[0].textContent.toLowerCase());
+      const closeness = field(row, 'closeness');
+      if (field(row, 'count') && answer.count !== undefined) notes.push(plural(answer.count, 'person|people'));
+      if (closeness && closeness.value) notes.push(closeness.selectedOptions[0].textContent.toLowerCase());
       const text = row.querySelector('.checklist-tick').textContent.trim();
       lines.push(`- [${answer.done ? 'x' : ' '}] ${text}${notes.length ? ': ' + notes.join(', ') : ''}`);
     }
@@ -168,7 +179,7 @@ function enhance(root) {
       try {
         const data = JSON.parse(reader.result);
         if (data.format !== FORMAT || data.checklist !== id) throw new Error('another checklist');
-        imported = cleanAnswers(data, levelValues, true);
+        imported = cleanAnswers(data, true);
       } catch {
         say(`${file.name} is not an export of this checklist; nothing was changed.`);
         return;
