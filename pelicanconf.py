@@ -51,6 +51,16 @@ DISPLAY_CATEGORIES_ON_MENU = False
 
 DEFAULT_PAGINATION = 10
 
+# Pelican's Jinja environment does not escape by default: ours does, so no
+# metadata value (title, summary, name) can reach a page as live markup.
+# Templates mark the trusted HTML (rendered post bodies) with |safe.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+    "autoescape": True,
+}
+
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.toc": {
