@@ -40,6 +40,13 @@ BROKEN = {
     "series/unknown-status.md": "an unknown status, a series with no parts",
 }
 HUGE_POST = "posts/one-megabyte.md"
+# Written by the test, not kept in the corpus: ruff (`make lint`) reads
+# every .md file in the repository and stops at one that is not UTF-8.
+NOT_UTF8_POST = "posts/not-utf8.md"
+NOT_UTF8_BYTES = (
+    b"Title: Caf\xe9 networking in Latin-1\nDate: 2026-10-12 09:00\n\n"
+    b"Na\xefve bytes that are not UTF-8.\n"
+)
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
 FORBIDDEN_ELEMENTS = ("iframe", "object", "embed", "base", "frame", "frameset")
 
@@ -63,6 +70,7 @@ def corpus_build(tmp_path_factory):
     shutil.copytree(CORPUS, content, dirs_exist_ok=True)
     (content / HUGE_POST).write_text(_huge_post(), encoding="utf-8")
     assert (content / HUGE_POST).stat().st_size >= 1_000_000
+    (content / NOT_UTF8_POST).write_bytes(NOT_UTF8_BYTES)
 
     handler = _Records()
     root_logger = logging.getLogger()
