@@ -26,8 +26,8 @@ def test_theory_post_renders_title_date_author(site):
     doc = site.page("posts/networking-theory/")
     assert _text(doc.xpath("//main//h1")[0]).startswith("Networking, in theory")
     time = doc.xpath("//main//p[@class='byline']/time")[0]
-    assert time.get("datetime") == "2026-11-16T09:00:00+00:00"
-    assert _text(time) == "16 November 2026"
+    assert time.get("datetime") == "2026-11-23T09:00:00+00:00"
+    assert _text(time) == "23 November 2026"
     author = doc.xpath("//main//a[@rel='author']")[0]
     assert _text(author) == "Site Author"
     assert site.resolve(site.path("posts/networking-theory/"), author.get("href"))
@@ -42,6 +42,10 @@ def test_theory_post_renders_title_date_author(site):
     ):
         assert any(h.startswith(expected) for h in headings), expected
     assert "Merriam-Webster" in _text(doc.xpath("//main//blockquote")[0])
+    taxonomy = _text(doc.xpath("//main//p[@class='taxonomy']")[0])
+    assert taxonomy == (
+        "Filed under Networking; tagged networking, careers, business development"
+    )
 
 
 def test_home_lists_published_posts_only(site):

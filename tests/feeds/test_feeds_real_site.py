@@ -10,7 +10,7 @@ PUBLISHED_FEEDS = {
     "feeds/series/networking-in-practice.rss.xml",
     "feeds/authors/site-author.atom.xml",
 }
-THEORY_ID = "tag:whoyouknow.example,2026-11-16:posts/networking-theory"
+THEORY_ID = "tag:whoyouknow.example,2026-11-23:posts/networking-theory"
 
 
 def test_published_site_feeds(published_site):
@@ -27,7 +27,7 @@ def test_published_site_feeds(published_site):
     root, _ = parse_feed(files["feeds/series/networking-in-practice.atom.xml"])
     (entry,) = atom_entries(root)
     assert entry.findtext(f"{ATOM}id") == THEORY_ID
-    assert entry.findtext(f"{ATOM}published") == "2026-11-16T09:00:00+00:00"
+    assert entry.findtext(f"{ATOM}published") == "2026-11-23T09:00:00+00:00"
     assert "Part 1 of 2 of" in entry.findtext(f"{ATOM}content")
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Site Author"
 

@@ -52,9 +52,9 @@ def test_theory_contents_box_marks_current_and_announces_guest_post(site):
     assert not coming.xpath(".//a"), "an announced part must not be linked"
     assert text(coming) == (
         "The campaign: finding new work through social-media networking: "
-        "coming soon, by Paul Weston, expected 20 November 2026"
+        "coming soon, by Paul Weston, expected 27 November 2026"
     )
-    assert coming.xpath(".//time/@datetime") == ["2026-11-20"]
+    assert coming.xpath(".//time/@datetime") == ["2026-11-27"]
 
 
 def test_theory_pager_names_the_coming_part_without_linking_it(site):
@@ -90,7 +90,7 @@ def test_series_page_has_intro_status_parts_and_announced_part(site):
     published, coming = doc.xpath("//ol[contains(@class, 'series-parts')]/li")
     link = one(published, "h3/a")
     assert site.resolve(site.path(SERIES), link.get("href")) == site.path(THEORY)
-    assert published.xpath(".//time/@datetime") == ["2026-11-16T09:00:00+00:00"]
+    assert published.xpath(".//time/@datetime") == ["2026-11-23T09:00:00+00:00"]
     assert "Site Author" in text(published)
     assert "What networking is" in text(one(published, "p[@class='summary-text']"))
     assert not coming.xpath(".//a")
