@@ -86,6 +86,9 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 	touch $@
 
 # Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19).
+# package.json pins third-party-web under "overrides": a Lighthouse
+# dependency asks for its "latest", which would put the lock out of date
+# (and `npm ci` would refuse) whenever a new one is published.
 $(NPM_STAMP): package.json package-lock.json
 	@if ! command -v npm >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
