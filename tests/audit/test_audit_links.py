@@ -38,7 +38,7 @@ def test_production_build_has_no_broken_internal_links(production, tmp_path):
         text=True,
         check=False,
     )
-    # As root, LinkChecker drops to user `nobody`, who can read the config
-    # (tmp_path is world-readable) but not write files: the report is stdout.
+    # Run as root, LinkChecker drops to user `nobody` once it has read its
+    # config, and could not write a report file then: the report is stdout.
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 warnings found. 0 errors found." in result.stdout, result.stdout
