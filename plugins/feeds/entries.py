@@ -171,7 +171,9 @@ def series_of(article) -> dict | None:
             "name": str(series["name"]),
             "slug": str(series["slug"]),
             "url": series.get("url"),
-            "index": series.get("index"),
+            # "Part N of M" as the pages say it: `position` counts announced
+            # parts before this one too; pelican-series' `index` does not.
+            "index": series.get("position", series.get("index")),
             "total": series.get("total"),
         }
     if isinstance(series, str) and series.strip():

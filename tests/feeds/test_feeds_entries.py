@@ -1,10 +1,11 @@
 """The feeds of a small blog, parsed with lxml and feedparser, element by element."""
 
 import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from feeds.entries import absolutize
+from feeds.entries import absolutize, part_text, series_of
 from lxml import html as lxml_html
 
 from tests.feeds.feeds_helpers import (
@@ -299,3 +300,19 @@ def test_absolutize_stays_linear_on_broken_tags():
     absolutize("<a href=x " * 4000, BASE)
     absolutize('<img src="' * 4000 + '">', BASE)
     assert time.perf_counter() - started < 1
+
+
+def test_part_number_counts_announced_parts_before_it():
+    """Part 3 published, part 2 only announced: the entry says what the page says."""
+    article = SimpleNamespace(
+        series={
+            "name": "Test campaign",
+            "slug": "test-campaign",
+            "url": "series/test-campaign/",
+            "index": 2,
+            "position": 3,
+            "total": 3,
+        }
+    )
+    text = part_text(series_of(article), SITEURL)
+    assert "Part 3 of 3 of" in text
