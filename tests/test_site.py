@@ -57,6 +57,10 @@ def test_home_lists_published_posts_only(site):
     ]
 
 
+def test_local_robots_txt_names_no_sitemap(site):
+    assert site.text("robots.txt") == "User-agent: *\nDisallow: /drafts/\n"
+
+
 def test_archives_and_about(site):
     archives = site.page("archives/")
     assert _text(archives.xpath("//main/h1")[0]) == "Archives"
@@ -140,5 +144,10 @@ def test_published_build_uses_absolute_urls(published_site):
     assert stylesheet == "https://whoyouknow.example/theme/css/main.css"
     canonical = doc.xpath("//link[@rel='canonical']/@href")
     assert canonical == ["https://whoyouknow.example/posts/networking-theory/"]
-    assert published_site.exists("robots.txt")
+    robots = published_site.text("robots.txt").splitlines()
+    assert "Disallow: /drafts/" in robots
+    assert "Sitemap: https://whoyouknow.example/sitemap.txt" in robots
+    sitemap = published_site.text("sitemap.txt").split()
+    assert "https://whoyouknow.example/posts/networking-theory/" in sitemap
+    assert not [url for url in sitemap if "/drafts/" in url]
     assert published_site.exists("404.html")
