@@ -494,8 +494,19 @@ class SeriesGenerator(Generator):
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         series_template = self.template_or_none("series")
         if series_template is not None:
+            # Names of the authors Pelican writes a page for, built once: the
+            # series page links a part's author only when they have one.
+            author_names = {
+                author.name for author, _articles in self.context.get("authors", [])
+            }
             for series in catalog.series.values():
-                write(series.save_as, series_template, self.context, series=series)
+                write(
+                    series.save_as,
+                    series_template,
+                    self.context,
+                    series=series,
+                    series_author_names=author_names,
+                )
         list_template = self.template_or_none("series_list")
         if list_template is not None:
             write(

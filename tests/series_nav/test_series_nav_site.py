@@ -98,6 +98,17 @@ def test_series_page_has_intro_status_parts_and_announced_part(site):
     assert doc.get("lang") == "en"
 
 
+def test_series_page_links_part_authors_who_have_a_page(site):
+    # series_nav passes the set of authors Pelican writes a page for.
+    doc = site.page(SERIES)
+    published = doc.xpath("//ol[contains(@class, 'series-parts')]/li")[0]
+    [author] = published.xpath(".//p[@class='byline']/a")
+    assert text(author) == "Site Author"
+    assert site.resolve(site.path(SERIES), author.get("href")) == site.path(
+        "author/site-author/"
+    )
+
+
 def test_series_list_page_is_in_the_navigation(site):
     doc = site.page("series/")
     assert text(one(doc, "//main/h1")) == "Series"
