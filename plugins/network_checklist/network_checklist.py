@@ -25,26 +25,52 @@ from .extension import ChecklistExtension
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The priority Python-Markdown's meta extension registers its preprocessor at.
+META_PRIORITY = 27
 
 
 class ChecklistMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader, with checklists and their source file named."""
+    """Pelican's Markdown reader, with checklists and their source file named.
+
+    Unlike Pelican's reader, it builds its Markdown instance (and loads the
+    extensions) once, not once per file, and resets it between files as
+    Python-Markdown intends: building one costs about as much as converting a
+    short post.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._md = None
+        self._extension = None
+        self._meta = None
+
+    def _markdown(self) -> Markdown:
+        """The reader's Markdown instance, made on first use."""
+        if self._md is None:
+            self._extension = ChecklistExtension()
+            settings = dict(self.settings["MARKDOWN"])
+            settings["extensions"] = [*settings.get("extensions", []), self._extension]
+            self._md = Markdown(**settings)
+            # Pelican's reader always adds the meta extension.
+            self._meta = self._md.preprocessors["meta"]
+        return self._md
 
     def read(self, source_path):
         """Convert one file; returns (HTML, metadata) as Pelican's reader does."""
         self._source_path = source_path
-        settings = dict(self.settings["MARKDOWN"])
-        extension = ChecklistExtension(source_path=source_path)
-        settings["extensions"] = [*settings.get("extensions", []), extension]
-        self._md = Markdown(**settings)
+        md = self._markdown()
+        md.reset()
+        self._extension.setConfig("source_path", source_path)
+        # Pelican's _parse_metadata removes the meta preprocessor (so that
+        # formatted fields keep their text): the next file needs it back.
+        if "meta" not in md.preprocessors:
+            md.preprocessors.register(self._meta, "meta", META_PRIORITY)
         with pelican_open(source_path) as text:
-            content = self._md.convert(text)
+            content = md.convert(text)
         # Read before _parse_metadata: converting formatted metadata (the
         # summary) resets the extension.
-        checklist_ids = extension.checklist_ids
-        metadata = (
-            self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
-        )
+        checklist_ids = self._extension.checklist_ids
+        metadata = self._parse_metadata(md.Meta) if hasattr(md, "Meta") else {}
         if checklist_ids:
             metadata["checklists"] = checklist_ids
         return content, metadata
