@@ -28,9 +28,8 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images"]
-# robots.txt is a template so that production can name its sitemap.
-TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
+STATIC_PATHS = ["images", "extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 THEME = "theme"
 
