@@ -54,11 +54,15 @@ DEFAULT_PAGINATION = 10
 # Pelican's Jinja environment does not escape by default: ours does, so no
 # metadata value (title, summary, name) can reach a page as live markup.
 # Templates mark the trusted HTML (rendered post bodies) with |safe.
+# auto_reload off: Jinja would stat every template file at every render
+# (tens of thousands of calls on a large site); Pelican builds a new
+# environment for every (re)build, so `make devserver` still sees edits.
 JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": [],
     "autoescape": True,
+    "auto_reload": False,
 }
 
 MARKDOWN = {

@@ -1,6 +1,10 @@
 """Whole-site tests: the real content built with the project's settings."""
 
+import shutil
+
 import pytest
+
+from tests.harness import ROOT, build_site
 
 LANDMARKS = ("header", "nav", "main", "footer")
 
@@ -150,3 +154,16 @@ def test_published_build_uses_absolute_urls(published_site):
     assert "https://whoyouknow.example/posts/networking-theory/" in sitemap
     assert not [url for url in sitemap if "/drafts/" in url]
     assert published_site.exists("404.html")
+
+
+def test_rebuild_in_one_process_sees_template_edits(tmp_path):
+    """`make devserver` rebuilds in one process: Jinja's auto_reload is off,
+    so each build must bring its own template environment."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    site = build_site(tmp_path / "output", THEME=str(theme))
+    assert "Built with" in site.text("about/")
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("Built with", "Made with"))
+    site = build_site(tmp_path / "output", THEME=str(theme))
+    assert "Made with" in site.text("about/")
