@@ -153,3 +153,23 @@ def axe_violations(page) -> list[dict]:
         }
         for violation in results.response["violations"]
     ]
+
+
+def scrolls_sideways(page) -> bool:
+    """Whether the page is wider than the viewport (a layout that breaks)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+def assert_clean_in_browser(page, watch, url, scheme="light", width=320):
+    """Load `url` in a colour scheme at a narrow width and assert that axe finds
+    nothing, the console has no error, nothing came from another host and
+    nothing scrolls sideways."""
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto(url)
+    assert axe_violations(page) == []
+    assert watch.console_errors == []
+    assert watch.offsite_requests == []
+    assert not scrolls_sideways(page), f"{url} scrolls sideways at {width} px"

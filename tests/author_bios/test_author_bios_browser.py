@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import axe_violations
+from tests.harness import assert_clean_in_browser
 
 PAGES = ["author/paul-weston/", "author/site-author/", "authors/"]
 
@@ -11,16 +11,7 @@ PAGES = ["author/paul-weston/", "author/site-author/", "authors/"]
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("url", [*PAGES, "posts/networking-theory/"])
 def test_author_pages_pass_axe_in_both_schemes(page, watch, site_url, url, scheme):
-    page.emulate_media(color_scheme=scheme)
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(site_url + url)
-    assert axe_violations(page) == []
-    assert watch.console_errors == []
-    assert watch.offsite_requests == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
-    assert not overflow, f"{url} scrolls sideways at 320 px"
+    assert_clean_in_browser(page, watch, site_url + url, scheme)
 
 
 @pytest.mark.browser

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import axe_violations
+from tests.harness import assert_clean_in_browser
 
 
 @pytest.mark.browser
@@ -11,11 +11,7 @@ from tests.harness import axe_violations
     "url", ["subscribe/", "series/networking-in-practice/", "author/site-author/"]
 )
 def test_feed_pages_pass_axe(page, watch, site_url, url, scheme):
-    page.emulate_media(color_scheme=scheme)
-    page.goto(site_url + url)
-    assert axe_violations(page) == []
-    assert watch.console_errors == []
-    assert watch.offsite_requests == []
+    assert_clean_in_browser(page, watch, site_url + url, scheme)
 
 
 @pytest.mark.browser

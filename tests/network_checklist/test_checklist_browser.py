@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.harness import axe_violations, build_site, serve
+from tests.harness import axe_violations, build_site, scrolls_sideways, serve
 
 pytestmark = pytest.mark.browser
 
@@ -522,7 +522,4 @@ def test_axe_with_and_without_answers_at_320px(audit, clean, scheme):
     )
     expect(_message(audit)).not_to_have_text("")
     assert axe_violations(audit) == []
-    overflow = audit.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
-    assert not overflow, "the audit page scrolls sideways at 320 px"
+    assert not scrolls_sideways(audit), "the audit page scrolls sideways at 320 px"

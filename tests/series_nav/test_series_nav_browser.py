@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import axe_violations, build_site, serve
+from tests.harness import assert_clean_in_browser, axe_violations, build_site, serve
 
 DATA = Path(__file__).parent / "test_data"
 ONE, TWO, THREE = (
@@ -79,15 +79,7 @@ def test_without_javascript_nothing_breaks(browser, series_site_url):
     ["series/", "series/networking-in-practice/", "drafts/social-media-job-search/"],
 )
 def test_real_series_pages_pass_axe(page, watch, site_url, url, scheme):
-    page.emulate_media(color_scheme=scheme)
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(site_url + url)
-    assert axe_violations(page) == []
-    assert watch.console_errors == []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
-    assert not overflow, f"{url} scrolls sideways at 320 px"
+    assert_clean_in_browser(page, watch, site_url + url, scheme)
 
 
 @pytest.mark.browser
