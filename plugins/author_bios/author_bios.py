@@ -75,7 +75,28 @@ class BuildProfiles:
         author.slug = profile.slug
         author.profile = profile
         author.has_page = True
+        author.schema_person = self.schema_person(author)
         return author
+
+    def schema_person(self, author: Author) -> dict:
+        """The author as a schema.org Person, for JSON-LD: plain data.
+
+        Built once per author object here rather than in the template,
+        which would redo it on every page the author appears on.
+        """
+        profile = author.profile
+        site_url = self.settings.get("SITEURL", "")
+        person = {"@type": "Person", "name": profile.name if profile else author.name}
+        if author.has_page:
+            person["url"] = f"{site_url}/{author.url}"
+        if profile is not None:
+            if profile.role:
+                person["jobTitle"] = profile.role
+            if profile.same_as:
+                person["sameAs"] = profile.same_as
+            if profile.avatar_url:
+                person["image"] = f"{site_url}/{profile.avatar_url}"
+        return person
 
     def attach(self, content) -> None:
         """Give each author of `content` its profile (or None)."""
@@ -84,6 +105,7 @@ class BuildProfiles:
             author.has_page = bool(self.settings.get("AUTHOR_SAVE_AS")) and (
                 author.profile is not None or author.slug in self.published_slugs
             )
+            author.schema_person = self.schema_person(author)
             if author.profile is None and self.enabled:
                 where = self.unprofiled.setdefault(author.name, [])
                 if content.source_path not in where:

@@ -107,6 +107,31 @@ def test_profile_is_plain_data_with_the_contract_fields(generated):
     assert "mailto:ada@example.org" not in profile.same_as
 
 
+def test_schema_person_is_plain_data_for_json_ld(tmp_path):
+    articles, pages, _ = _generators(
+        TEST_CONTENT, tmp_path, SITEURL="https://blog.example"
+    )
+    ada = _article(articles, "solo").author
+    assert ada.schema_person == {
+        "@type": "Person",
+        "name": "Ada Example",
+        "url": "https://blog.example/author/ada-example/",
+        "jobTitle": "Test author",
+        "sameAs": ada.profile.same_as,
+        "image": "https://blog.example/authors/avatars/ada-example.png",
+    }
+    # Without a profile: the name, and the page Pelican writes for them.
+    unprofiled = _article(articles, "unprofiled").author
+    assert unprofiled.schema_person == {
+        "@type": "Person",
+        "name": unprofiled.name,
+        "url": f"https://blog.example/{unprofiled.url}",
+    }
+    # A guest whose only post is a draft gets their page from the plugin.
+    (guest,) = pages.authors_without_posts
+    assert guest.schema_person["url"] == "https://blog.example/author/guest-only/"
+
+
 def test_short_bio_falls_back_to_the_first_paragraph(generated):
     articles, _, _ = generated
     bo = _article(articles, "co-written").authors[1]
