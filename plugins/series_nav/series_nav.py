@@ -112,6 +112,7 @@ class Series:
         self.parts = []  # published parts, in series order
         self.announced = []  # announced (draft) parts, in series order
         self.all_parts = []  # every part in series order, both kinds
+        self.contents = []  # (part, URL or None if announced), series order
         self.intro_source = None  # the SeriesIntro, if the series has a file
         self.members = []  # (part, index or None, published) as collected
         self.names = {}  # each spelling of the name -> source paths using it
@@ -385,6 +386,13 @@ class SeriesCatalog:
         series.announced = [
             part for part, _index, published in members if not published
         ]
+        # Pelican works a URL out afresh on every read of `part.url`; the
+        # contents box lists every part on every part's page, so read each
+        # once here, not once per part per page.
+        series.contents = [
+            (part, part.url if published else None)
+            for part, _index, published in members
+        ]
         if intro is not None:
             series.name = " ".join(str(intro.title).split())
         elif members:
@@ -417,6 +425,7 @@ class SeriesCatalog:
                 "position": position,
                 "total": series.total,
                 "all_parts": series.all_parts,
+                "contents": series.contents,
                 "announced": series.announced,
                 "announced_next": (
                     following[0] if following and not following[2] else None

@@ -77,6 +77,17 @@ def test_parts_with_index_come_first_then_by_date(ordering):
     assert titles(first.series["all"]) == titles(first.series["all_parts"])[:-1]
 
 
+def test_contents_pairs_every_part_with_its_url_read_once(ordering):
+    articles, _, _ = ordering
+    first = next(a for a in articles.articles if a.slug == "first")
+    contents = first.series["contents"]
+    assert [part for part, _url in contents] == first.series["all_parts"]
+    for part, url in contents:
+        # Announced parts are never linked: no URL to link them with.
+        assert url == (None if part.status == "draft" else part.url)
+    assert first.series["series"].contents is contents
+
+
 def test_series_keeps_pelican_series_keys_and_meanings(ordering):
     articles, _, _ = ordering
     by_slug = {a.slug: a for a in articles.articles}
