@@ -1,8 +1,9 @@
 """The feeds of a small blog, parsed with lxml and feedparser, element by element."""
 
+import html
 import time
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from feeds.entries import absolutize, part_text, series_of
@@ -292,6 +293,14 @@ BASE = "https://e.example/posts/p/"
 )
 def test_absolutize(fragment, expected):
     assert absolutize(fragment, BASE) == expected
+
+
+@pytest.mark.parametrize("page", [BASE, BASE + "#top"])
+@pytest.mark.parametrize("href", ["#s", "#a%20b", "#caf\u00e9", "#a&amp;b", "#"])
+def test_absolutize_links_within_the_post_as_urljoin_does(page, href):
+    """The shortcut for "#..." links (every heading's permalink) is urljoin's answer."""
+    expected = html.escape(urljoin(page, html.unescape(href)), quote=True)
+    assert absolutize(f'<a href="{href}">', page) == f'<a href="{expected}">'
 
 
 def test_absolutize_stays_linear_on_broken_tags():
