@@ -4,13 +4,17 @@ Generates a synthetic blog outside the repository (a temporary folder):
 series of varying length with intros and announced parts, co-authors with
 profiles, tags, and a checklist in about one post in ten. Then it builds it
 
-  (a) with plain Pelican: default theme, no plugins, our Markdown settings;
+  (a) with plain Pelican: default theme, no plugins, Pelican's default
+      (flat) URLs; only our Markdown settings, timezone and page size, so
+      both do the same Markdown work;
+  (a2) plain Pelican again with our folder-per-page URLs: not a target,
+      it shows what that URL scheme costs by itself;
   (b) with our pelicanconf.py: our theme and plugins;
 
 alternately, each build in a fresh `python -m pelican` process, and prints
-a table: median wall time and peak memory (the child's ru_maxrss) of each,
-the ratio b/a, the same at four times the size (how cost grows), and a warm
-rebuild with Pelican's content cache against a cold one.
+a table: median CPU time, wall time and peak memory (the child's ru_maxrss)
+of each, the ratio b/a, the same at four times the size (how cost grows),
+and a warm rebuild with Pelican's content cache against a cold one.
 
     python bench/bench.py --posts 1000 --runs 5
     python bench/bench.py --posts 200 --runs 1      # a quick look
@@ -198,12 +202,23 @@ def generate(root: Path, posts: int, seed: int = 2026) -> Path:
     return content
 
 
-def write_plain_settings(root: Path) -> Path:
+def url_settings() -> dict:
+    """Our URL scheme: every *_URL and *_SAVE_AS setting, and the pagination."""
+    names = [
+        name
+        for name in vars(pelicanconf)
+        if name.endswith(("_URL", "_SAVE_AS")) and name != "SITEURL"
+    ]
+    names.append("PAGINATION_PATTERNS")
+    return {name: getattr(pelicanconf, name) for name in sorted(names)}
+
+
+def write_plain_settings(root: Path, *, our_urls: bool) -> Path:
     """Settings for plain Pelican: defaults, our Markdown, no plugins."""
-    settings = root / "plain_pelicanconf.py"
-    settings.write_text(
+    settings = root / f"plain_{'our_urls' if our_urls else 'flat'}_pelicanconf.py"
+    text = (
         "# Plain Pelican: default theme and settings, no plugins; only the\n"
-        "# Markdown settings, timezone and pagination are ours, for a fair race.\n"
+        "# Markdown settings, timezone and page size are ours, for a fair race.\n"
         f"AUTHOR = {pelicanconf.AUTHOR!r}\n"
         f"SITENAME = {pelicanconf.SITENAME!r}\n"
         f"TIMEZONE = {pelicanconf.TIMEZONE!r}\n"
@@ -212,9 +227,13 @@ def write_plain_settings(root: Path) -> Path:
         f"DEFAULT_PAGINATION = {pelicanconf.DEFAULT_PAGINATION!r}\n"
         f"MARKDOWN = {pelicanconf.MARKDOWN!r}\n"
         "# None would load every installed namespace plugin (the sitemap).\n"
-        "PLUGINS = []\n",
-        encoding="utf-8",
+        "PLUGINS = []\n"
     )
+    if our_urls:
+        text += "# Our URL scheme: the same tree of folders as ours.\n"
+        for name, value in url_settings().items():
+            text += f"{name} = {value!r}\n"
+    settings.write_text(text, encoding="utf-8")
     return settings
 
 
@@ -263,17 +282,28 @@ def build(content: Path, output: Path, settings: Path, **extra) -> Build:
     return Build(seconds, cpu_seconds, usage.ru_maxrss / 1024)  # KiB on Linux
 
 
-def fresh(folder: Path) -> Path:
-    shutil.rmtree(folder, ignore_errors=True)
+def unused(folder: Path) -> Path:
+    """`folder`, which must not exist yet: every build gets a never-used one.
+
+    Deleting the last build's output just before a build makes that build
+    pay for the deletion: on the benchmark machine's disk, builds into a
+    just-emptied folder got about 0.3 s slower with every run. The whole
+    work folder is deleted once, at the end.
+    """
+    if folder.exists():
+        raise FileExistsError(folder)
     return folder
 
 
-def race(content: Path, work: Path, plain: Path, runs: int) -> dict[str, list[Build]]:
-    """Plain and ours, alternately, `runs` times each, into fresh output folders."""
-    results: dict[str, list[Build]] = {"plain": [], "ours": []}
+def race(
+    content: Path, work: Path, contenders: dict[str, Path], runs: int
+) -> dict[str, list[Build]]:
+    """The contenders, in turn, `runs` times each, into fresh output folders."""
+    results: dict[str, list[Build]] = {name: [] for name in contenders}
     for run in range(runs):
-        for name, settings in (("plain", plain), ("ours", ROOT / "pelicanconf.py")):
-            result = build(content, fresh(work / f"out-{name}"), settings)
+        for name, settings in contenders.items():
+            output = unused(work / f"out-{name}-{run + 1}")
+            result = build(content, output, settings)
             results[name].append(result)
             print(
                 result.line(f"{content.parent.name} {name} run {run + 1}"), flush=True
@@ -286,8 +316,8 @@ def cache_race(content: Path, work: Path, runs: int) -> dict[str, list[Build]]:
     results: dict[str, list[Build]] = {"cold": [], "warm": []}
     settings = ROOT / "pelicanconf.py"
     for run in range(runs):
-        cache = fresh(work / "cache")
-        output = fresh(work / "out-cache")
+        cache = unused(work / f"cache-{run + 1}")
+        output = unused(work / f"out-cache-{run + 1}")
         common = {"CACHE_CONTENT": True, "CACHE_PATH": str(cache)}
         for name, load in (("cold", False), ("warm", True)):
             result = build(content, output, settings, LOAD_CONTENT_CACHE=load, **common)
@@ -335,6 +365,7 @@ def report(*, posts: int, factor: int, runs: int, small, large, cache) -> str:
     """The results as Markdown tables, ready for docs/benchmarks.md."""
     rows = [
         ("(a) plain Pelican", posts, small["plain"]),
+        ("(a2) plain Pelican, our folder URLs", posts, small["plain_our_urls"]),
         ("(b) ours", posts, small["ours"]),
         ("(a) plain Pelican", posts * factor, large["plain"]),
         ("(b) ours", posts * factor, large["ours"]),
@@ -374,10 +405,13 @@ def report(*, posts: int, factor: int, runs: int, small, large, cache) -> str:
     for name, value, target in figures:
         verdict = "met" if value <= target else "MISSED"
         lines.append(f"| {name} | {value:.2f} | ≤ {target:g} | {verdict} |")
+    # Not a target: what the folder-per-page URLs themselves cost here.
+    folders = median_cpu(small["plain_our_urls"]) / median_cpu(small["plain"])
+    lines.append(f"| time a2/a (folder URLs alone; no target) | {folders:.2f} | | |")
     lines += [
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()};",
-        f"`python bench/bench.py --posts {posts} --runs {runs}`.",
+        f"`python bench/bench.py --posts {posts} --runs {runs} --factor {factor}`.",
     ]
     return "\n".join(lines)
 
@@ -394,17 +428,26 @@ def main(argv=None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="wyk-bench-"))
     try:
-        plain = write_plain_settings(work)
+        ours = ROOT / "pelicanconf.py"
+        plain = write_plain_settings(work, our_urls=False)
+        plain_our_urls = write_plain_settings(work, our_urls=True)
         print(
             f"Generating {args.posts:,} and {args.posts * args.factor:,} posts "
             f"in {work}"
         )
         small_content = generate(work / "small", args.posts)
         large_content = generate(work / "large", args.posts * args.factor)
-        print("Plain Pelican (a) against ours (b), alternately:")
-        small = race(small_content, work / "small", plain, args.runs)
+        print("Plain Pelican (a, a2) against ours (b), in turn:")
+        small = race(
+            small_content,
+            work / "small",
+            {"plain": plain, "plain_our_urls": plain_our_urls, "ours": ours},
+            args.runs,
+        )
         large_runs = max(1, args.runs // 2)
-        large = race(large_content, work / "large", plain, large_runs)
+        large = race(
+            large_content, work / "large", {"plain": plain, "ours": ours}, large_runs
+        )
         print("Content cache, cold then warm:")
         cache = cache_race(small_content, work / "small", args.runs)
         print()
