@@ -286,9 +286,9 @@ def unused(folder: Path) -> Path:
     """`folder`, which must not exist yet: every build gets a never-used one.
 
     Deleting the last build's output just before a build makes that build
-    pay for the deletion: on the benchmark machine's disk, builds into a
-    just-emptied folder got about 0.3 s slower with every run. The whole
-    work folder is deleted once, at the end.
+    pay for the deletion: on the benchmark machine's disk, our builds into
+    a just-emptied folder went from 6.1 s to 7.9 s over five runs (see
+    docs/benchmarks.md). The whole work folder is deleted once, at the end.
     """
     if folder.exists():
         raise FileExistsError(folder)
