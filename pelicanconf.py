@@ -28,8 +28,7 @@ DEFAULT_DATE_FORMAT = "%-d %B %Y"
 PATH = "content"
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images", "extra/robots.txt"]
-EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+STATIC_PATHS = ["images"]
 
 THEME = "theme"
 
@@ -113,6 +112,11 @@ CATEGORIES_URL = "categories/"
 CATEGORIES_SAVE_AS = "categories/index.html"
 TAGS_URL = "tags/"
 TAGS_SAVE_AS = "tags/index.html"
+
+# robots.txt is a theme template (theme/templates/robots.html), so it can
+# name the sitemap's absolute address in production.
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "robots"]
+ROBOTS_SAVE_AS = "robots.txt"
 
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

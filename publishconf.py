@@ -21,4 +21,5 @@ DELETE_OUTPUT_DIRECTORY = True
 # (one absolute URL a line) is as good for search engines and reproducible.
 # Drafts and hidden pages (the 404 page) are left out by the plugin itself.
 PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]  # noqa: F405
-SITEMAP = {"format": "txt"}
+# robots.txt names it (theme/templates/robots.html) and is not in it.
+SITEMAP = {"format": "txt", "exclude": [r"^robots\.txt$"]}

@@ -150,8 +150,10 @@ def test_published_build_uses_absolute_urls(published_site):
     assert canonical == ["https://whoyouknow.example/posts/networking-theory/"]
     robots = published_site.text("robots.txt").splitlines()
     assert "Disallow: /drafts/" in robots
+    assert "Sitemap: https://whoyouknow.example/sitemap.txt" in robots
     sitemap = published_site.text("sitemap.txt").split()
     assert "https://whoyouknow.example/posts/networking-theory/" in sitemap
+    assert "https://whoyouknow.example/robots.txt" not in sitemap
     assert not [url for url in sitemap if "/drafts/" in url]
     assert published_site.exists("404.html")
 
