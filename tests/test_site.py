@@ -1,6 +1,7 @@
 """Whole-site tests: the real content built with the project's settings."""
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -169,3 +170,17 @@ def test_rebuild_in_one_process_sees_template_edits(tmp_path):
     base.write_text(base.read_text().replace("Built with", "Made with"))
     site = build_site(tmp_path / "output", THEME=str(theme))
     assert "Made with" in site.text("about/")
+
+
+def test_make_html_writes_preview_feeds_for_the_port_it_serves_on(tmp_path):
+    """`make serve PORT=8123` builds through `make html`: its feeds must link there."""
+    output = tmp_path / "output"
+    subprocess.run(
+        ["make", "-s", "html", f"OUTPUTDIR={output}", "PORT=8123"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    feed = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "http://127.0.0.1:8123/posts/networking-theory/" in feed
+    assert "127.0.0.1:8000" not in feed
