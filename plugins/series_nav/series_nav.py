@@ -191,6 +191,7 @@ class SeriesCatalog:
         self.warned = set()
         context["series_list"] = []
         context["series_translations"] = []
+        context["series_announced_by_author"] = {}
 
     @classmethod
     def of(cls, generator):
@@ -373,6 +374,15 @@ class SeriesCatalog:
         self.context["series_translations"][:] = [
             s for s in ordered if s.lang != self.default_lang
         ]
+        # An author page can say what its author has coming: built once,
+        # not by every author page scanning every series.
+        announced_by_author = {}
+        for series in self.context["series_list"]:
+            for part in series.announced:
+                for author in getattr(part, "authors", None) or []:
+                    announced_by_author.setdefault(author.slug, []).append(part)
+        self.context["series_announced_by_author"].clear()
+        self.context["series_announced_by_author"].update(announced_by_author)
 
     def link_series(self, series):
         """Order one series' parts and give each part its `series` dict."""

@@ -81,6 +81,17 @@ def test_guest_author_page_exists_for_a_draft_only_author(site):
     assert _text(link) == "X (Twitter): @PaulWeston33"
     assert link.xpath("./svg[@aria-hidden='true']")
     assert "No published posts yet." in _text(doc.xpath("//main")[0])
+    # What he has coming: the announced part, its series linked, never the draft.
+    (upcoming,) = doc.xpath("//main//ul[contains(@class, 'author-upcoming')]/li")
+    assert _text(upcoming).startswith(
+        "The campaign: finding new work through social-media networking, "
+        "part 2 of Networking in practice, expected 27 November 2026"
+    )
+    (series_link,) = upcoming.xpath(".//a")
+    assert site.resolve(site.path(page), series_link.get("href")) == (
+        site.path("series/networking-in-practice/")
+    )
+    assert not [h for h in doc.xpath("//a/@href") if "drafts/" in h]
     # The draft's byline now resolves.
     draft = site.path("drafts/social-media-job-search/")
     byline = site.page("drafts/social-media-job-search/").xpath("//a[@rel='author']")

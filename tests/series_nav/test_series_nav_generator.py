@@ -138,6 +138,12 @@ def test_announced_part_gets_full_navigation_and_expected_date(ordering):
     assert announced.series_expected == dt.date(2026, 6, 30)
 
 
+def test_announced_parts_are_listed_by_author_for_author_pages(ordering):
+    articles, _, context = ordering
+    [announced] = articles.drafts
+    assert context["series_announced_by_author"] == {"guest-writer": [announced]}
+
+
 def test_translations_are_a_series_of_their_own(ordering):
     articles, _, context = ordering
     [french] = articles.translations
