@@ -1,0 +1,69 @@
+"""The plugin partials escape metadata text themselves (`|e`: titles, names,
+handles), as the plugin READMEs say, so they stay safe in a Jinja environment
+without autoescape. (URLs come from Pelican's URL settings and slugs.)"""
+
+from types import SimpleNamespace
+
+import pytest
+from jinja2 import Environment, FileSystemLoader
+from lxml import html
+
+from tests.harness import ROOT
+
+HOSTILE = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def env():
+    environment = Environment(
+        loader=FileSystemLoader(ROOT / "theme" / "templates"),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.tests["plugin_enabled"] = lambda name: True
+    return environment
+
+
+def _part(status, **extra):
+    return SimpleNamespace(
+        title=HOSTILE, status=status, authors=[], series_expected=None, **extra
+    )
+
+
+def _assert_inert(rendered: str):
+    doc = html.fragment_fromstring(rendered, create_parent="div")
+    # JSON-LD is data, not script: |tojson writes < as \u003c.
+    assert not doc.xpath("//img | //script[not(@type='application/ld+json')]")
+    assert not doc.xpath("//@*[starts-with(name(), 'on')]"), rendered
+    assert "&lt;img" in rendered  # the value is there, as text
+
+
+def test_series_contents(env):
+    published, announced = _part("published"), _part("draft")
+    series = {"contents": [(published, "posts/a/"), (announced, None)]}
+    rendered = env.get_template("partials/series_contents.html").render(
+        s=series, SITEURL=""
+    )
+    _assert_inert(rendered)
+
+
+def test_feed_discovery_links(env):
+    feed = {"title": HOSTILE, "atom": "feeds/all.atom.xml", "rss": "feeds/all.rss.xml"}
+    rendered = env.get_template("partials/feeds_head.html").render(
+        feeds={"site": feed, "series_by_slug": {}, "authors_by_slug": {}},
+        SITEURL="",
+    )
+    _assert_inert(rendered)
+
+
+def test_author_head_meta(env):
+    profile = SimpleNamespace(twitter_handle=HOSTILE, fediverse_handle=HOSTILE)
+    author = SimpleNamespace(
+        slug="a", profile=profile, schema_person={"@type": "Person", "name": HOSTILE}
+    )
+    rendered = env.get_template("partials/authors_head.html").render(
+        author=author, SITEURL=""
+    )
+    _assert_inert(rendered)
+    assert "\\u003cimg" in rendered  # the name, inside the JSON-LD
