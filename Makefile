@@ -15,10 +15,13 @@ PUBLISHCONF := $(BASEDIR)/publishconf.py
 
 PORT ?= 8000
 BIND ?= 127.0.0.1
-# Local builds write feeds with absolute links to the preview server (the
-# feeds plugin's FEEDS_PREVIEW_SITEURL), so they follow PORT and BIND.
+# Local builds write feeds with absolute links to the preview server:
+# pelicanconf.py takes FEEDS_PREVIEW_SITEURL from PREVIEW_SITEURL, set here
+# from PORT and BIND (an environment variable, not `-e`, so the settings
+# file keeps the last word and PELICANOPTS='-e ...' does not drop it).
 PREVIEW_HOST := $(if $(filter 0.0.0.0 ::,$(BIND)),127.0.0.1,$(BIND))
-PREVIEWOPTS := -e 'FEEDS_PREVIEW_SITEURL="http://$(PREVIEW_HOST):$(PORT)"'
+PREVIEW_HOST := $(if $(findstring :,$(PREVIEW_HOST)),[$(PREVIEW_HOST)],$(PREVIEW_HOST))
+PREVIEWENV := PREVIEW_SITEURL='http://$(PREVIEW_HOST):$(PORT)'
 
 DEBUG ?= 0
 ifeq ($(DEBUG), 1)
@@ -110,19 +113,19 @@ $(NPM_STAMP): package.json package-lock.json
 install: $(DEV_STAMP)
 
 html: $(RUNTIME_STAMP)
-	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PREVIEWOPTS) $(PELICANOPTS)
+	$(PREVIEWENV) "$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 clean:
 	[ ! -d "$(OUTPUTDIR)" ] || rm -rf "$(OUTPUTDIR)"
 
 regenerate: $(RUNTIME_STAMP)
-	"$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PREVIEWOPTS) $(PELICANOPTS)
+	$(PREVIEWENV) "$(PELICAN)" -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 serve: html
-	"$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PREVIEWOPTS) $(PELICANOPTS) -p $(PORT) -b $(BIND)
+	$(PREVIEWENV) "$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
 devserver: $(RUNTIME_STAMP)
-	"$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PREVIEWOPTS) $(PELICANOPTS) -p $(PORT) -b $(BIND)
+	$(PREVIEWENV) "$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
 publish: $(RUNTIME_STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)

@@ -5,6 +5,8 @@ needs. Plugin settings keep their defaults inside each plugin; set one here
 only to change it.
 """
 
+import os
+
 # ---------------------------------------------------------------------------
 # Site owner: edit these.
 # ---------------------------------------------------------------------------
@@ -143,3 +145,7 @@ TRANSLATION_FEED_RSS = None
 # ---------------------------------------------------------------------------
 
 RELATIVE_URLS = True
+# Feeds need absolute links even in a preview: the preview server's address,
+# which the Makefile passes from PORT and BIND (`make serve PORT=8080`).
+# None: write no feeds in local builds.
+FEEDS_PREVIEW_SITEURL = os.environ.get("PREVIEW_SITEURL", "http://127.0.0.1:8000")

@@ -176,7 +176,15 @@ def test_make_html_writes_preview_feeds_for_the_port_it_serves_on(tmp_path):
     """`make serve PORT=8123` builds through `make html`: its feeds must link there."""
     output = tmp_path / "output"
     subprocess.run(
-        ["make", "-s", "html", f"OUTPUTDIR={output}", "PORT=8123"],
+        # PELICANOPTS' own -e must not drop the port (Pelican keeps one -e).
+        [
+            "make",
+            "-s",
+            "html",
+            f"OUTPUTDIR={output}",
+            "PORT=8123",
+            "PELICANOPTS=-e DEFAULT_PAGINATION=5",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
