@@ -132,6 +132,13 @@ def test_schema_person_is_plain_data_for_json_ld(tmp_path):
     assert guest.schema_person["url"] == "https://blog.example/author/guest-only/"
 
 
+def test_schema_person_urls_are_root_relative_in_a_preview_build(generated):
+    articles, _, _ = generated  # pelicanconf.py: SITEURL = ""
+    person = _article(articles, "solo").author.schema_person
+    assert person["url"] == "/author/ada-example/"
+    assert person["image"] == "/authors/avatars/ada-example.png"
+
+
 def test_short_bio_falls_back_to_the_first_paragraph(generated):
     articles, _, _ = generated
     bo = _article(articles, "co-written").authors[1]
