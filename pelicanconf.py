@@ -7,6 +7,8 @@ only to change it.
 
 import os
 
+from jinja2 import FileSystemBytecodeCache
+
 # ---------------------------------------------------------------------------
 # Site owner: edit these.
 # ---------------------------------------------------------------------------
@@ -58,12 +60,16 @@ DEFAULT_PAGINATION = 10
 # auto_reload off: Jinja would stat every template file at every render
 # (tens of thousands of calls on a large site); Pelican builds a new
 # environment for every (re)build, so `make devserver` still sees edits.
+# The bytecode cache keeps compiled templates between builds, in Jinja's
+# per-user folder in the system temp dir; an edited template (new checksum)
+# is compiled afresh.
 JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": [],
     "autoescape": True,
     "auto_reload": False,
+    "bytecode_cache": FileSystemBytecodeCache(),
 }
 
 MARKDOWN = {

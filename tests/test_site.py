@@ -161,7 +161,8 @@ def test_published_build_uses_absolute_urls(published_site):
 
 def test_rebuild_in_one_process_sees_template_edits(tmp_path):
     """`make devserver` rebuilds in one process: Jinja's auto_reload is off,
-    so each build must bring its own template environment."""
+    so each build must bring its own template environment, and the bytecode
+    cache shared by builds must compile the edited template afresh."""
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     site = build_site(tmp_path / "output", THEME=str(theme))
