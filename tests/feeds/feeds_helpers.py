@@ -55,6 +55,16 @@ def atom_entries(root) -> list:
     return root.findall(f"{ATOM}entry")
 
 
+def atom_titles(root) -> list[str]:
+    """The entry titles of a parsed Atom feed, in feed order."""
+    return [entry.findtext(f"{ATOM}title") for entry in atom_entries(root)]
+
+
+def atom_entry(root, title: str):
+    """The entry of a parsed Atom feed with this title."""
+    return next(e for e in atom_entries(root) if e.findtext(f"{ATOM}title") == title)
+
+
 def atom_ids(path: Path) -> dict[str, str]:
     """Entry id by entry title in an Atom feed."""
     root, _ = parse_feed(path)

@@ -11,6 +11,9 @@ from feeds.settings import FeedsSettingsError, read_config
 from tests.feeds.feeds_helpers import (
     ATOM,
     atom_entries,
+    atom_entry,
+    atom_ids,
+    atom_titles,
     build_blog,
     feed_files,
     parse_feed,
@@ -38,7 +41,7 @@ def _build(tmp_path, caplog, posts: dict[str, str], **settings):
 
 def _titles(site, feed="feeds/all.atom.xml"):
     root, _ = parse_feed(site.root / feed)
-    return [entry.findtext(f"{ATOM}title") for entry in atom_entries(root)]
+    return atom_titles(root)
 
 
 def test_post_without_date_is_named_and_left_out(tmp_path, caplog):
@@ -86,7 +89,7 @@ def test_naive_date_metadata_is_localised_by_pelican(tmp_path, caplog):
     post = "Title: Naive\nDate: 2026-08-01 09:00\nSlug: naive\n\nBody.\n"
     site, _ = _build(tmp_path, caplog, {"naive.md": post})
     root, _ = parse_feed(site.root / "feeds/all.atom.xml")
-    entry = next(e for e in atom_entries(root) if e.findtext(f"{ATOM}title") == "Naive")
+    entry = atom_entry(root, "Naive")
     assert entry.findtext(f"{ATOM}published") == "2026-08-01T09:00:00+01:00"
 
 
@@ -126,10 +129,7 @@ def test_duplicate_feed_id_names_both_files(tmp_path, caplog):
     assert any(
         first in m and second in m and "already" in m for m in _warnings(caplog)
     ), _warnings(caplog)
-    root, _ = parse_feed(site.root / "feeds/all.atom.xml")
-    ids = {
-        e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in atom_entries(root)
-    }
+    ids = atom_ids(site.root / "feeds/all.atom.xml")
     assert ids["First"] == "tag:blog.example,2026-01-01:same"
     assert ids["Second"] == "tag:blog.example,2026-02-02:posts/second"
     assert len(set(ids.values())) == len(ids)
@@ -140,11 +140,8 @@ def test_feed_id_that_is_not_a_uri_is_named_and_replaced(tmp_path, caplog):
     site, content = _build(tmp_path, caplog, {"odd-id.md": post})
     source = str(content / "posts/odd-id.md")
     assert any(source in m and "Feed_id" in m for m in _warnings(caplog))
-    root, _ = parse_feed(site.root / "feeds/all.atom.xml")
-    entry = next(
-        e for e in atom_entries(root) if e.findtext(f"{ATOM}title") == "Odd id"
-    )
-    assert entry.findtext(f"{ATOM}id") == "tag:blog.example,2026-02-03:posts/odd-id"
+    ids = atom_ids(site.root / "feeds/all.atom.xml")
+    assert ids["Odd id"] == "tag:blog.example,2026-02-03:posts/odd-id"
 
 
 def test_characters_xml_forbids_are_removed_with_a_warning(tmp_path, caplog):

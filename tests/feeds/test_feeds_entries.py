@@ -14,7 +14,8 @@ from tests.feeds.feeds_helpers import (
     CONTENT_ENCODED,
     DC_CREATOR,
     SITEURL,
-    atom_entries,
+    atom_entry,
+    atom_titles,
     build_blog,
     feed_files,
     parse_feed,
@@ -34,14 +35,6 @@ def blog(tmp_path_factory):
 
 def _atom(blog, name):
     return parse_feed(blog.root / "feeds" / name)
-
-
-def _titles(root):
-    return [entry.findtext(f"{ATOM}title") for entry in atom_entries(root)]
-
-
-def _entry(root, title):
-    return next(e for e in atom_entries(root) if e.findtext(f"{ATOM}title") == title)
 
 
 def test_writes_the_default_feeds_and_every_one_parses(blog):
@@ -76,7 +69,7 @@ def test_site_atom_feed_head(blog):
 
 def test_site_feed_lists_published_posts_newest_first_without_drafts(blog):
     root, _ = _atom(blog, "all.atom.xml")
-    assert _titles(root) == [CAMPAIGN_TWO, CAMPAIGN_ONE, SOLO, MOVED]
+    assert atom_titles(root) == [CAMPAIGN_TWO, CAMPAIGN_ONE, SOLO, MOVED]
     for path in feed_files(blog.root).values():
         text = path.read_text(encoding="utf-8")
         assert "part three" not in text, path
@@ -85,22 +78,22 @@ def test_site_feed_lists_published_posts_newest_first_without_drafts(blog):
 
 def test_entry_ids_links_and_dates_with_offsets(blog):
     root, _ = _atom(blog, "all.atom.xml")
-    one = _entry(root, CAMPAIGN_ONE)
+    one = atom_entry(root, CAMPAIGN_ONE)
     assert one.findtext(f"{ATOM}id") == "tag:blog.example,2026-06-01:posts/campaign-1"
     assert one.find(f"{ATOM}link").get("href") == f"{SITEURL}/posts/campaign-one/"
     # Summer in Europe/London: +01:00; winter: +00:00.
     assert one.findtext(f"{ATOM}published") == "2026-06-01T10:00:00+01:00"
     assert one.findtext(f"{ATOM}updated") == "2026-06-01T10:00:00+01:00"
-    two = _entry(root, CAMPAIGN_TWO)
+    two = atom_entry(root, CAMPAIGN_TWO)
     assert two.findtext(f"{ATOM}published") == "2026-06-08T10:00:00+01:00"
     assert two.findtext(f"{ATOM}updated") == "2026-06-09T12:30:00+01:00"
-    solo = _entry(root, SOLO)
+    solo = atom_entry(root, SOLO)
     assert solo.findtext(f"{ATOM}published") == "2026-01-15T08:00:00+00:00"
 
 
 def test_feed_id_metadata_overrides_the_derived_id(blog):
     root, _ = _atom(blog, "all.atom.xml")
-    moved = _entry(root, MOVED)
+    moved = atom_entry(root, MOVED)
     assert moved.findtext(f"{ATOM}id") == "tag:old.example,2020-05-05:original-post"
     assert moved.find(f"{ATOM}link").get("href") == f"{SITEURL}/posts/moved-post/"
 
@@ -109,7 +102,7 @@ def test_authors_come_from_profiles_with_their_pages(blog):
     root, _ = _atom(blog, "all.atom.xml")
     authors = [
         (author.findtext(f"{ATOM}name"), author.findtext(f"{ATOM}uri"))
-        for author in _entry(root, CAMPAIGN_TWO).findall(f"{ATOM}author")
+        for author in atom_entry(root, CAMPAIGN_TWO).findall(f"{ATOM}author")
     ]
     assert authors == [
         ("Ana Q. Example", f"{SITEURL}/author/ana-example/"),
@@ -141,7 +134,7 @@ def test_rss_uses_dc_creator_for_every_author(blog):
 def test_categories_and_tags(blog):
     root, _ = _atom(blog, "all.atom.xml")
     terms = [
-        c.get("term") for c in _entry(root, CAMPAIGN_ONE).findall(f"{ATOM}category")
+        c.get("term") for c in atom_entry(root, CAMPAIGN_ONE).findall(f"{ATOM}category")
     ]
     assert terms == ["Careers", "networking", "job search"]
     rss, _ = parse_feed(blog.root / "feeds/all.rss.xml")
@@ -162,7 +155,7 @@ def _urls(fragment: str):
 
 def test_every_url_in_content_and_summary_is_absolute(blog):
     root, _ = _atom(blog, "all.atom.xml")
-    one = _entry(root, CAMPAIGN_ONE)
+    one = atom_entry(root, CAMPAIGN_ONE)
     content = one.findtext(f"{ATOM}content")
     urls = list(_urls(content)) + list(_urls(one.findtext(f"{ATOM}summary")))
     assert len(urls) >= 10
@@ -181,7 +174,7 @@ def test_every_url_in_content_and_summary_is_absolute(blog):
 def test_series_parts_say_which_part_they_are(blog):
     root, _ = _atom(blog, "all.atom.xml")
     for title, position in ((CAMPAIGN_ONE, 1), (CAMPAIGN_TWO, 2)):
-        entry = _entry(root, title)
+        entry = atom_entry(root, title)
         for field in ("content", "summary"):
             doc = lxml_html.fragment_fromstring(
                 entry.findtext(f"{ATOM}{field}"), create_parent="div"
@@ -190,13 +183,13 @@ def test_series_parts_say_which_part_they_are(blog):
             # Three parts: two published, one announced.
             assert first.text_content() == f"Part {position} of 3 of Test campaign"
             assert first.xpath(".//a/@href") == [f"{SITEURL}/series/test-campaign/"]
-    assert "Part " not in _entry(root, SOLO).findtext(f"{ATOM}content")
+    assert "Part " not in atom_entry(root, SOLO).findtext(f"{ATOM}content")
 
 
 def test_series_feeds_hold_the_published_parts(blog):
     root, parsed = _atom(blog, "series/test-campaign.atom.xml")
     assert root.findtext(f"{ATOM}title") == "Test campaign · Who You Know"
-    assert _titles(root) == [CAMPAIGN_TWO, CAMPAIGN_ONE]
+    assert atom_titles(root) == [CAMPAIGN_TWO, CAMPAIGN_ONE]
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert links["self"] == f"{SITEURL}/feeds/series/test-campaign.atom.xml"
     assert links["alternate"] == f"{SITEURL}/series/test-campaign/"
@@ -216,9 +209,9 @@ def test_series_feeds_hold_the_published_parts(blog):
 def test_author_feeds_hold_each_coauthors_posts(blog):
     ana, _ = _atom(blog, "authors/ana-example.atom.xml")
     assert ana.findtext(f"{ATOM}title") == "Posts by Ana Example · Who You Know"
-    assert _titles(ana) == [CAMPAIGN_TWO, CAMPAIGN_ONE, MOVED]
+    assert atom_titles(ana) == [CAMPAIGN_TWO, CAMPAIGN_ONE, MOVED]
     bo, _ = _atom(blog, "authors/bo-guest.atom.xml")
-    assert _titles(bo) == [CAMPAIGN_TWO, SOLO]
+    assert atom_titles(bo) == [CAMPAIGN_TWO, SOLO]
     alternate = bo.find(f"{ATOM}link[@rel='alternate']").get("href")
     assert alternate == f"{SITEURL}/author/bo-guest/"
 
