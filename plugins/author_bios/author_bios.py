@@ -44,6 +44,9 @@ class BuildProfiles:
 
     def __init__(self, settings: dict, content_root: Path):
         self.settings = settings
+        # (name, slug, has_page) -> schema.org Person: one per author, not
+        # one per post that names them.
+        self.people: dict[tuple, dict] = {}
         self.folder = content_root / settings["AUTHORS_PROFILE_PATH"]
         self.enabled = self.folder.is_dir()
         self.by_slug: dict[str, AuthorProfile] = {}
@@ -55,12 +58,12 @@ class BuildProfiles:
                 self.folder,
             )
         for profile in self.by_slug.values():
-            author = self.author_for(profile)
-            profile.url, profile.save_as = author.url, author.save_as
             if profile.avatar_source:
                 profile.avatar_url = settings["AUTHORS_AVATAR_SAVE_AS"].format(
                     slug=profile.slug, ext=profile.avatar_source.suffix.lower()
                 )
+            author = self.author_for(profile)
+            profile.url, profile.save_as = author.url, author.save_as
         self.published_slugs: set[str] = set()
         # Author slug -> source files of the content that names them.
         self.unprofiled: dict[str, list[str]] = {}
@@ -81,9 +84,15 @@ class BuildProfiles:
     def schema_person(self, author: Author) -> dict:
         """The author as a schema.org Person, for JSON-LD: plain data.
 
-        Built once per author object here rather than in the template,
+        Built once per author and build here rather than in the template,
         which would redo it on every page the author appears on.
         """
+        key = (author.name, author.slug, author.has_page)
+        if key not in self.people:
+            self.people[key] = self._person(author)
+        return self.people[key]
+
+    def _person(self, author: Author) -> dict:
         profile = author.profile
         site_url = self.settings.get("SITEURL", "")
         person = {"@type": "Person", "name": profile.name if profile else author.name}
