@@ -25,9 +25,9 @@ def env():
     return environment
 
 
-def _part(status, **extra):
+def _part(status):
     return SimpleNamespace(
-        title=HOSTILE, status=status, authors=[], series_expected=None, **extra
+        title=HOSTILE, status=status, authors=[], series_expected=None
     )
 
 
