@@ -41,8 +41,9 @@ SYSTEM_STAMP := $(VENV)/.system-checked
 # Lighthouse (the only Node.js tool) is pinned in package-lock.json.
 NPM_STAMP := $(CURDIR)/node_modules/.npm-installed
 
-# `make bench`: BENCH_POSTS posts (and four times as many for the growth
-# figure), every build BENCH_RUNS times. Quick run: BENCH_POSTS=200 BENCH_RUNS=1.
+# `make bench`: BENCH_POSTS posts in each corpus (bench/bench.py), every
+# build BENCH_RUNS times; four times the posts, half as often and on the first
+# corpus only, for the growth figure. Quick run: BENCH_POSTS=200 BENCH_RUNS=1.
 BENCH_POSTS ?= 1000
 BENCH_RUNS ?= 5
 
@@ -53,6 +54,7 @@ help:
 	@echo ''
 	@echo '  make serve        set up, build the site and serve it on http://$(BIND):$(PORT)'
 	@echo '  make test         set up (system packages too) and run every test, lint included'
+	@echo '  make test-fast    lint and the tests without a browser or the audits (quick loop)'
 	@echo '  make html         build the site into output/'
 	@echo '  make clean        remove the generated output'
 	@echo '  make regenerate   rebuild on every change to content, theme or plugins'
@@ -139,6 +141,11 @@ lint: $(DEV_STAMP)
 test: lint $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest
 
+# The quick local loop: no browser tests and no audits, so it needs neither
+# Chromium, Java nor Node.js. `make test` (and CI) still runs everything.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not browser and not audit"
+
 audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest tests/audit tests/test_html_validity.py
 
@@ -146,4 +153,4 @@ audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
 
-.PHONY: help install html clean regenerate serve devserver publish lint test audit bench
+.PHONY: help install html clean regenerate serve devserver publish lint test test-fast audit bench

@@ -6,6 +6,7 @@
 - `browser`, `browser_context`, `page`: headless Debian Chromium through
   Playwright; `watch` is the context's `PageWatch` (console errors and
   off-site requests recorded).
+Every test starts with Pelican's log filter forgetting what it has seen.
 Helpers to import: tests/harness.py.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pelican.log import LimitFilter
 from playwright.sync_api import sync_playwright
 
 from tests.harness import (
@@ -25,6 +27,16 @@ from tests.harness import (
     build_site,
     serve,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_pelican_log_filter():
+    """Pelican drops a warning it has logged before in this process, and every
+    warning of a `limit_msg` group after the fifth: without this, whether a
+    test sees its warnings would depend on which tests ran before it (and
+    `make test-fast` runs a different set than `make test`)."""
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
 
 
 @pytest.fixture(scope="session")

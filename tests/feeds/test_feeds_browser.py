@@ -1,6 +1,7 @@
 """Pages the feeds plugin fills, in a real browser: clean, accessible, links work."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import assert_clean_in_browser
 
@@ -18,7 +19,7 @@ def test_feed_pages_pass_axe(page, watch, site_url, url, scheme):
 def test_subscribe_links_open_the_feeds(page, site_url):
     page.goto(site_url + "subscribe/")
     links = page.locator(".feed-list a[type='application/atom+xml']")
-    assert links.count() == 3
+    expect(links).to_have_count(3)
     for index in range(links.count()):
         response = page.request.get(links.nth(index).evaluate("a => a.href"))
         assert response.ok
@@ -29,7 +30,7 @@ def test_subscribe_links_open_the_feeds(page, site_url):
 def test_follow_this_series_is_visible_with_names(page, site_url):
     page.goto(site_url + "series/networking-in-practice/")
     follow = page.locator(".feed-follow")
-    assert follow.is_visible()
-    assert "Follow this series" in follow.inner_text()
+    expect(follow).to_be_visible()
+    expect(follow).to_contain_text("Follow this series")
     atom = follow.get_by_role("link", name="Atom feed of Networking in practice")
-    assert atom.is_visible()
+    expect(atom).to_be_visible()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.harness import assert_clean_in_browser, axe_violations, build_site, serve
 
@@ -22,24 +23,29 @@ def series_site_url(tmp_path_factory):
     server.shutdown()
 
 
-def read_marks(page, list_selector):
-    """The data-series-part of every item marked as already read."""
-    return page.eval_on_selector_all(
-        f"{list_selector} li.series-read",
-        "items => items.map(item => item.dataset.seriesPart)",
-    )
+def expect_read_marks(page, list_selector, parts):
+    """Waits until exactly `parts` (data-series-part) are marked as already read.
+
+    The marks come from localStorage, which another tab writes from another
+    process and which reaches this page later, as a `storage` event: expect
+    waits for them rather than reading them once.
+    """
+    marked = page.locator(f"{list_selector} li.series-read")
+    expect(marked).to_have_count(len(parts))
+    for index, part in enumerate(parts):
+        expect(marked.nth(index)).to_have_attribute("data-series-part", part)
 
 
 @pytest.mark.browser
 def test_parts_already_opened_are_marked(page, watch, series_site_url):
     page.goto(series_site_url + ONE)
-    assert read_marks(page, ".series-contents") == []  # the current part: not "read"
+    expect_read_marks(page, ".series-contents", [])  # the current part: not "read"
     page.goto(series_site_url + THREE)
-    assert read_marks(page, ".series-contents") == [ONE]
+    expect_read_marks(page, ".series-contents", [ONE])
     note = page.locator(".series-contents li.series-read .series-read-note")
-    assert note.inner_text() == "already read"
+    expect(note).to_have_text("already read")
     page.goto(series_site_url + "series/three-parts/")
-    assert read_marks(page, ".series-all-parts") == [ONE, THREE]
+    expect_read_marks(page, ".series-all-parts", [ONE, THREE])
     assert axe_violations(page) == []
     assert watch.console_errors == []
     assert watch.offsite_requests == []
@@ -52,12 +58,12 @@ def test_marks_are_remembered_per_browser_only(browser, series_site_url):
     first.new_page().goto(series_site_url + ONE)
     tab = first.new_page()
     tab.goto(series_site_url + TWO)
-    assert read_marks(tab, ".series-contents") == [ONE]
+    expect_read_marks(tab, ".series-contents", [ONE])
     first.close()
     other = browser.new_context()
     tab = other.new_page()
     tab.goto(series_site_url + TWO)
-    assert read_marks(tab, ".series-contents") == []
+    expect_read_marks(tab, ".series-contents", [])
     other.close()
 
 
@@ -66,9 +72,8 @@ def test_without_javascript_nothing_breaks(browser, series_site_url):
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     tab.goto(series_site_url + THREE)
-    links = tab.locator(".series-contents li a")
-    assert links.count() == 3
-    assert tab.locator(".series-read-note").count() == 0
+    expect(tab.locator(".series-contents li a")).to_have_count(3)
+    expect(tab.locator(".series-read-note")).to_have_count(0)
     context.close()
 
 
@@ -87,6 +92,6 @@ def test_theory_post_with_a_read_mark_passes_axe(page, site_url):
     page.goto(site_url + "series/networking-in-practice/")
     page.goto(site_url + "posts/networking-theory/")
     page.goto(site_url + "series/networking-in-practice/")
-    assert read_marks(page, ".series-all-parts") == ["posts/networking-theory/"]
+    expect_read_marks(page, ".series-all-parts", ["posts/networking-theory/"])
     page.emulate_media(color_scheme="dark")
     assert axe_violations(page) == []
