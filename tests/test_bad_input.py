@@ -28,7 +28,13 @@ def test_malformed_date_and_missing_title_are_named_and_skipped(tmp_path, caplog
         site = build_site(tmp_path / "output", content=content)
 
     problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert any("bad-date.md" in message for message in problems), problems
+    # The message says what is wrong and how to write it (metadata_check),
+    # not only "Could not process posts/bad-date.md".
+    date_problems = [m for m in problems if "bad-date.md" in m]
+    assert any(
+        "Date 'the day after tomorrow'" in m and "YYYY-MM-DD or YYYY-MM-DD HH:MM" in m
+        for m in date_problems
+    ), problems
     assert any("no-title.md" in message for message in problems), problems
     # The rest of the site is still there.
     assert site.exists("posts/networking-theory/")

@@ -67,6 +67,8 @@ class BuildProfiles:
         self.published_slugs: set[str] = set()
         # Author slug -> source files of the content that names them.
         self.unprofiled: dict[str, list[str]] = {}
+        # (name, source file) of each author left out for an empty slug.
+        self.dropped: set[tuple[str, str]] = set()
 
     def _slug_of(self, name: str) -> str:
         """Pelican's slug for an author name (AUTHOR_REGEX_SUBSTITUTIONS...)."""
@@ -107,8 +109,38 @@ class BuildProfiles:
                 person["image"] = f"{site_url}/{profile.avatar_url}"
         return person
 
+    def drop_nameless(self, content) -> None:
+        """Leave out the authors whose name slugs to nothing ("!!!", "<b></b>").
+
+        Pelican would write their page to `author/index.html` and link it
+        as `author//`; a name with no letter or digit names nobody, so the
+        post keeps its other authors (or none) and the build goes on.
+        """
+        authors = getattr(content, "authors", None) or []
+        if all(author.slug for author in authors):
+            return
+        for author in authors:
+            if not author.slug and (author.name, content.source_path) not in (
+                self.dropped
+            ):
+                self.dropped.add((author.name, content.source_path))
+                logger.warning(
+                    "author_bios: %s: author %r has no letters or digits (outside "
+                    "markup) to make an author page address from; left out of the "
+                    "post's authors",
+                    content.source_path,
+                    author.name,
+                    extra={"limit_msg": "Other authors with no letters or digits"},
+                )
+        content.authors = [author for author in authors if author.slug]
+        if content.authors:
+            content.author = content.authors[0]
+        elif hasattr(content, "author"):
+            del content.author
+
     def attach(self, content) -> None:
         """Give each author of `content` its profile (or None)."""
+        self.drop_nameless(content)
         for author in getattr(content, "authors", None) or []:
             author.profile = self.by_slug.get(author.slug)
             author.has_page = bool(self.settings.get("AUTHOR_SAVE_AS")) and (
@@ -172,6 +204,10 @@ def check_settings(pelican) -> None:
 def attach_to_articles(generator) -> None:
     """Profiles for the authors of articles, drafts, hidden posts, `authors`."""
     state = _profiles(generator)
+    # Pelican listed nameless authors ("!!!") with an author page at
+    # `author/index.html`; `drop_nameless` takes them out of their posts.
+    # In place: the context's `authors` is this same list.
+    generator.authors[:] = [entry for entry in generator.authors if entry[0].slug]
     state.published_slugs = {author.slug for author, _ in generator.authors}
     for item in _with_translations(
         [*generator.articles, *generator.drafts, *generator.hidden_articles]

@@ -186,6 +186,16 @@ class ProfileReader:
             return None
         # Matched to `Author:` metadata the way Pelican slugs author names.
         slug = values.get("slug", ("", 0))[0].strip() or self.slug_of_name(name)
+        if not slug:
+            # Its page would be `author/index.html`, linked as `author//`.
+            self.warn(
+                shown,
+                values["name"][1],
+                "name %r has no letters or digits (outside markup) to make the "
+                "author's page address from; add 'Slug:'; skipped",
+                name,
+            )
+            return None
         profile = AuthorProfile(name=name, slug=slug, source_path=shown)
         profile.role = values.get("role", ("", 0))[0] or None
         profile.location = values.get("location", ("", 0))[0] or None

@@ -21,7 +21,7 @@ from itertools import pairwise
 
 from markupsafe import Markup
 from pelican import signals
-from pelican.contents import Content
+from pelican.contents import Article, Content, Page
 from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.readers import Readers
 from pelican.utils import slugify
@@ -40,6 +40,16 @@ DEFAULTS = {
 }
 STATUSES = ("ongoing", "complete")
 CATALOG_KEY = "series_catalog"
+# pelican-series' context names: `series` (its 2.x name, and what its tests
+# read) and `article_series` hold the series with published posts,
+# `page_series` those with published pages. On the series page, `series`
+# is that page's `Series` instead (passed when it is written); the theme
+# tells the two apart with Jinja's `mapping` test.
+PELICAN_SERIES_CONTEXT = {
+    "series": Article,
+    "article_series": Article,
+    "page_series": Page,
+}
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
@@ -192,6 +202,9 @@ class SeriesCatalog:
         context["series_list"] = []
         context["series_translations"] = []
         context["series_announced_by_author"] = {}
+        # pelican-series' global names, for templates written for it.
+        for key in PELICAN_SERIES_CONTEXT:
+            context[key] = {}
 
     @classmethod
     def of(cls, generator):
@@ -252,6 +265,10 @@ class SeriesCatalog:
                     part.metadata["series"],
                     _source(part),
                 )
+                # Pelican set the raw name as `part.series`, and no series
+                # data will replace it: content in no series has none.
+                if isinstance(getattr(part, "series", None), str):
+                    del part.series
                 continue
             series = self.series_for(slug, getattr(part, "lang", self.default_lang))
             series.names.setdefault(written, []).append(_source(part))
@@ -383,6 +400,13 @@ class SeriesCatalog:
                     announced_by_author.setdefault(author.slug, []).append(part)
         self.context["series_announced_by_author"].clear()
         self.context["series_announced_by_author"].update(announced_by_author)
+        for key, kind in PELICAN_SERIES_CONTEXT.items():
+            self.context[key].clear()
+            self.context[key].update(
+                (series.name, series.parts)
+                for series in self.context["series_list"]
+                if any(isinstance(part, kind) for part in series.parts)
+            )
 
     def link_series(self, series):
         """Order one series' parts and give each part its `series` dict."""

@@ -23,6 +23,7 @@ CORPUS = Path(__file__).parent / "corpus"
 # Broken files: each must be named in a warning or error, with why it is broken.
 BROKEN = {
     "posts/bad-date.md": "a date nobody can read",
+    "posts/bad-modified.md": "a Modified date nobody can read (the post builds)",
     "posts/no-title.md": "no title",
     "posts/empty.md": "an empty file",
     "posts/not-utf8.md": "Latin-1 bytes, not UTF-8",
@@ -31,11 +32,13 @@ BROKEN = {
     "posts/series-index-duplicate.md": "a second part 1",
     "posts/series-name-variant.md": "the series name in other case and spacing",
     "posts/unknown-author.md": "an author with no profile",
+    "posts/author-without-letters.md": "authors `<b></b>` and `!!!`: empty slugs",
     "posts/hostile-checklist.md": "markup in items, a duplicate id, a javascript: link",
     "posts/checklist-unclosed.md": "a checklist block never closed",
     "posts/checklist-unknown-option.md": "an unknown option, no items",
     "posts/control-characters.md": "characters that XML forbids",
     "authors/hostile-handles.md": "handles with schemes, spaces and markup",
+    "authors/name-without-letters.md": "`Name: ***`, an empty slug",
     "series/untitled-intro.md": "a series intro without a title",
     "series/unknown-status.md": "an unknown status, a series with no parts",
 }
@@ -192,6 +195,31 @@ def test_hostile_text_is_shown_as_text(corpus_build):
     doc = site.page("posts/hostile-metadata/")
     title = " ".join(doc.xpath("string(//main//h1)").split())
     assert title.startswith('<script>alert("title")</script> Hostile'), title
+
+
+def test_bad_dates_say_which_field_value_and_form(corpus_build):
+    site, messages = corpus_build
+    for name, field, value in (
+        ("posts/bad-date.md", "Date", "the day after tomorrow"),
+        ("posts/bad-modified.md", "Modified", "2026-13-45"),
+    ):
+        assert any(
+            name in m and f"{field} {value!r}" in m and "YYYY-MM-DD HH:MM" in m
+            for m in messages
+        ), (name, messages)
+    # A bad Modified is left out; the post itself is built.
+    assert site.exists("posts/a-post-modified-on-no-real-day/")
+
+
+def test_no_author_page_or_url_for_a_name_without_letters(corpus_build):
+    """Such a name slugs to "": its page would be author/index.html."""
+    site, _messages = corpus_build
+    assert not site.exists("author/index.html")
+    assert site.exists("posts/a-post-whose-authors-have-no-letters/")
+    for path in site.root.rglob("*"):
+        if path.suffix in {".html", ".xml", ".txt"}:
+            text = path.read_text(encoding="utf-8")
+            assert "author//" not in text, path.relative_to(site.root)
 
 
 def test_feeds_stay_valid(corpus_build):

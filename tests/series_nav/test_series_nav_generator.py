@@ -17,11 +17,13 @@ PELICAN_SERIES_KEYS = {"name", "index", "all", "all_previous", "all_next"}
 PELICAN_SERIES_KEYS |= {"previous", "next"}
 
 
-def generate(tmp_path, folder, **override):
+def generate(tmp_path, folder, pages=True, **override):
     """Run the articles and pages generators over a test_data tree.
 
     Returns (articles generator, pages generator, context), as Pelican leaves
-    them after `generate_context` and the finalized signals.
+    them after `generate_context` and the finalized signals. With
+    `pages=False` only the articles generator runs (pages generator None),
+    as in pelican-series' own tests.
     """
     override = {
         "PATH": str(DATA / folder),
@@ -47,11 +49,11 @@ def generate(tmp_path, folder, **override):
             theme=settings["THEME"],
             output_path=str(tmp_path),
         )
-        for cls in (ArticlesGenerator, PagesGenerator)
+        for cls in (ArticlesGenerator, PagesGenerator)[: 2 if pages else 1]
     ]
     for generator in generators:
         generator.generate_context()
-    return generators[0], generators[1], context
+    return generators[0], (generators[1] if pages else None), context
 
 
 def titles(contents):
@@ -155,6 +157,38 @@ def test_translations_are_a_series_of_their_own(ordering):
     assert french not in first.series["all_parts"]
 
 
+def test_context_series_maps_each_name_to_its_parts_as_pelican_series_does(
+    tmp_path,
+):
+    """pelican-series' own `test_series_is_in_context`, on its test articles."""
+    articles, _, context = generate(tmp_path, "pelican_series", pages=False)
+    ordered = sorted(articles.articles, key=lambda article: article.date)
+    series_names = [article.series["name"] for article in ordered]
+    assert series_names[0] in context["series"]
+    assert len(series_names) == len(context["series"][series_names[0]])
+    # ...and the order is the plugin's: Series_index, then date.
+    assert context["series"]["test_series"] == ordered
+    assert context["article_series"] == context["series"]
+
+
+def test_context_series_lists_published_parts_of_default_language(ordering):
+    articles, _, context = ordering
+    first = next(a for a in articles.articles if a.slug == "first")
+    # The published parts, pages included (pelican-series keeps pages apart;
+    # here a page is a part of the series like a post), as `series.all` has
+    # them. Announced parts and the French translation are not in it.
+    assert context["series"] == {first.series["name"]: first.series["all"]}
+    assert context["article_series"] == context["series"]
+    assert context["page_series"] == context["series"]
+
+
+def test_context_series_leaves_out_series_without_pages_in_page_series(bad):
+    _, context, _ = bad
+    assert context["series"]
+    assert context["page_series"] == {}
+    assert "Only announced" not in context["series"]
+
+
 def test_each_build_starts_afresh(tmp_path):
     """Two builds in one process (autoreload, tests) never share parts."""
     _, _, context_a = generate(tmp_path / "a", "ordering")
@@ -223,6 +257,14 @@ def test_series_with_only_announced_parts(bad):
     assert any("only-announced.md" in m and "next spring" in m for m in messages)
     series = next(s for s in context["series_list"] if s.slug == "only-announced")
     assert series.parts == [] and series.announced == [draft]
+
+
+def test_a_part_whose_series_name_has_no_letters_is_in_no_series(bad):
+    """No `series` attribute, as for any post in no series (README): not
+    Pelican's raw `Series:` text, which templates would read as series data."""
+    articles, _, _ = bad
+    post = next(a for a in articles.articles if a.source_path.endswith("no-slug.md"))
+    assert not hasattr(post, "series")
 
 
 def test_bad_intro_files_and_names_are_warnings(bad):

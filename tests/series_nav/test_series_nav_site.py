@@ -217,10 +217,12 @@ def test_no_published_page_links_into_drafts(series_site):
 
 
 def test_series_links_resolve(series_site):
-    # Links inside the feeds plugin's partial are that plugin's to test.
+    # Links inside the feeds and share_cards plugins' partials are theirs
+    # to test.
     xpath = (
         "//*[contains(@class, 'series-')]//a"
-        "[not(ancestor::*[contains(@class, 'feed-follow')])]/@href"
+        "[not(ancestor::*[contains(@class, 'feed-follow')])]"
+        "[not(ancestor::*[@data-share])]/@href"
     )
     checked = 0
     for html_file in series_site.html_files():
@@ -257,3 +259,40 @@ def test_pages_and_translations_in_series(tmp_path):
     assert site.resolve(site.path("posts/first/fr/"), link.get("href")) == (
         site.path("series/ordering-test/fr/")
     )
+
+
+# A template written for pelican-series, as its README shows -----------------
+
+PELICAN_SERIES_TEMPLATE = """\
+{% for series_name, series_articles in article_series.items() -%}
+article_series {{ series_name }}: {{ series_articles|join(" | ", "title") }}
+{% endfor -%}
+{% for series_name, series_pages in page_series.items() -%}
+page_series {{ series_name }}: {{ series_pages|join(" | ", "title") }}
+{% endfor -%}
+{% for series_name, series_articles in series.items() -%}
+series {{ series_name }}: {{ series_articles|join(" | ", "title") }}
+{% endfor -%}
+"""
+
+
+def test_templates_written_for_pelican_series_keep_working(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "pelican_series.html").write_text(PELICAN_SERIES_TEMPLATE)
+    site = build_site(
+        tmp_path / "out",
+        content=DATA / "ordering",
+        THEME_TEMPLATES_OVERRIDES=[str(templates)],
+        DIRECT_TEMPLATES=["index", "pelican_series"],
+        PELICAN_SERIES_SAVE_AS="pelican-series.txt",
+    )
+    parts = "First by index | Second by index | Appendix page | Earlier by date"
+    parts += " | Later by date"
+    assert site.text("pelican-series.txt").splitlines() == [
+        f"article_series Ordering Test: {parts}",
+        f"page_series Ordering Test: {parts}",
+        f"series Ordering Test: {parts}",
+    ]
+    # The series page still gets its one series as `series`.
+    assert text(one(site.page("series/ordering-test/"), "//h1")) == "Ordering Test"
