@@ -1,23 +1,31 @@
 """Benchmark the site's build against plain Pelican (`make bench`).
 
-Generates a synthetic blog outside the repository (a temporary folder):
-series of varying length with intros and announced parts, co-authors with
-profiles, tags, and a checklist in about one post in ten. Then it builds it
+Generates synthetic blogs outside the repository (a temporary folder), one
+for each corpus in CORPORA (the same generator with different shapes), and
+builds each
 
-  (a) with plain Pelican: default theme, no plugins, Pelican's default
-      (flat) URLs; only our Markdown settings, timezone and page size, so
-      both do the same Markdown work;
-  (a2) plain Pelican again with our folder-per-page URLs: not a target,
-      it shows what that URL scheme costs by itself;
-  (b) with our pelicanconf.py: our theme and plugins;
+  (a) with plain Pelican at its defaults: default theme, no plugins,
+      Pelican's default Markdown extensions and flat URLs: the baseline
+      of the targets;
+  (m) with plain Pelican given our Markdown settings: the same Markdown
+      work as ours (for information);
+  (u) as (m) with our folder-per-page URLs: what that scheme costs alone;
+  (b) with our pelicanconf.py: our theme and plugins; when the share_cards
+      plugin is on, with its card cache filled by an earlier build (warm),
+      as a real rebuild is;
+  (c) ours with share cards cold: an empty card cache, every card drawn
+      (half as many runs: no target, and the costliest build);
+  (n) ours without share_cards, so b/n is what warm cards cost;
 
-alternately, each build in a fresh `python -m pelican` process, and prints
-a table: median CPU time, wall time and peak memory (the child's ru_maxrss)
-of each, the ratio b/a, the same at four times the size (how cost grows),
-and a warm rebuild with Pelican's content cache against a cold one.
+in turn, each build in a fresh `python -m pelican` process. Then ours and
+(a) at four times the size (how cost grows; first corpus only), and a warm
+rebuild with Pelican's content cache against a cold one. It prints a table
+per corpus: median CPU time, wall time and peak memory (the child's
+ru_maxrss) of each build, and the ratios against their targets.
 
     python bench/bench.py --posts 1000 --runs 5
-    python bench/bench.py --posts 200 --runs 1      # a quick look
+    python bench/bench.py --posts 200 --runs 1            # a quick look
+    python bench/bench.py --posts 200 --runs 1 --corpus tags
 """
 
 from __future__ import annotations
@@ -34,13 +42,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pelicanconf  # noqa: E402  (the Markdown settings plain Pelican shares)
+import pelicanconf  # noqa: E402  (our Markdown settings, URLs and PLUGINS)
+
+OURS = ROOT / "pelicanconf.py"
+# The share-cards plugin and the setting naming its card cache folder.
+CARDS_PLUGIN = "share_cards"
+CARD_CACHE = "SHARE_CARDS_CACHE_PATH"
 
 WORDS = [
     "network",
@@ -77,7 +90,6 @@ WORDS = [
     "market",
     "recommendation",
 ]
-TAGS = [f"{word}-{kind}" for word in WORDS[:20] for kind in ("tips", "stories")]
 CATEGORIES = ["Networking", "Careers", "Business", "Social media", "Events"]
 CHECKLIST_ITEMS = [
     "Family and extended family",
@@ -90,8 +102,59 @@ CHECKLIST_ITEMS = [
 
 
 # ---------------------------------------------------------------------------
-# The synthetic blog.
+# The synthetic blogs.
 # ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The shape of a synthetic blog. Shares are of all posts."""
+
+    description: str
+    series_share: float  # posts that are parts of a series
+    series_parts: tuple[int, int]  # fewest and most parts in a series
+    posts_per_author: int  # one author (with a profile) per this many posts
+    coauthored_share: float  # posts written by two authors
+    tag_words: int  # tags: each of the first tag_words WORDS ...
+    tag_kinds: tuple[str, ...]  # ... with each of these ("network-tips")
+    tags_per_post: tuple[int, int]
+    sections: tuple[int, int]  # fewest and most sections in a post
+    checklist_every: int  # a checklist block in one post in this many
+
+
+CORPORA = {
+    # The corpus of the earlier figures: the same files, byte for byte.
+    "series": Corpus(
+        "series (40% of posts, 2 to 12 parts) with intros and announced parts; "
+        "one author per 50 posts, 20% co-written; 2 to 4 of 40 tags; "
+        "posts of about 5 KB; a checklist in 1 post in 10",
+        series_share=0.4,
+        series_parts=(2, 12),
+        posts_per_author=50,
+        coauthored_share=0.2,
+        tag_words=20,
+        tag_kinds=("tips", "stories"),
+        tags_per_post=(2, 4),
+        sections=(3, 5),
+        checklist_every=10,
+    ),
+    # Another shape, since a margin found on one corpus did not hold on
+    # another (issue 14): listings (tag pages) weigh more, Markdown less.
+    "tags": Corpus(
+        "many tags (4 to 8 of 198 a post), short posts of about 2 KB, "
+        "few short series (10% of posts, 2 to 4 parts); one author per "
+        "100 posts, 5% co-written; a checklist in 1 post in 50",
+        series_share=0.1,
+        series_parts=(2, 4),
+        posts_per_author=100,
+        coauthored_share=0.05,
+        tag_words=33,
+        tag_kinds=("tips", "stories", "guide", "mistakes", "basics", "research"),
+        tags_per_post=(4, 8),
+        sections=(1, 2),
+        checklist_every=50,
+    ),
+}
 
 
 def _sentence(rng: random.Random, words: int = 14) -> str:
@@ -103,10 +166,11 @@ def _paragraph(rng: random.Random) -> str:
     return " ".join(_sentence(rng) for _ in range(rng.randint(3, 6)))
 
 
-def _body(rng: random.Random, number: int, checklist: bool) -> str:
-    """About 5 KB of Markdown, like the real posts: sections, lists, links."""
+def _body(rng: random.Random, shape: Corpus, number: int, checklist: bool) -> str:
+    """Markdown like the real posts: sections, lists, quotes, links."""
+    fewest, most = shape.sections
     parts = [_paragraph(rng)]
-    for section in range(1, rng.randint(4, 6)):
+    for section in range(1, rng.randint(fewest + 1, most + 1)):
         parts.append(f"## Section {section}: {_sentence(rng, 4)[:-1]}")
         parts.append(_paragraph(rng))
         parts.append(
@@ -132,14 +196,17 @@ def _body(rng: random.Random, number: int, checklist: bool) -> str:
     return "\n\n".join(parts)
 
 
-def generate(root: Path, posts: int, seed: int = 2026) -> Path:
+def generate(root: Path, posts: int, shape: Corpus, seed: int = 2026) -> Path:
     """Write a blog of `posts` posts under `root`; returns its content folder."""
     rng = random.Random(seed)
     content = root / "content"
     for folder in ("posts", "pages", "authors", "series"):
         (content / folder).mkdir(parents=True, exist_ok=True)
 
-    authors = [f"Author {chr(65 + i % 26)}{i:02d}" for i in range(max(4, posts // 50))]
+    authors = [
+        f"Author {chr(65 + i % 26)}{i:02d}"
+        for i in range(max(4, posts // shape.posts_per_author))
+    ]
     for number, name in enumerate(authors):
         slug = name.lower().replace(" ", "-")
         (content / "authors" / f"{slug}.md").write_text(
@@ -148,13 +215,18 @@ def generate(root: Path, posts: int, seed: int = 2026) -> Path:
             f"{_paragraph(rng)}\n\n{_paragraph(rng)}\n",
             encoding="utf-8",
         )
+    tags = [
+        f"{word}-{kind}"
+        for word in WORDS[: shape.tag_words]
+        for kind in shape.tag_kinds
+    ]
 
-    # About 40% of posts are parts of a series of 2 to 12 parts; half the
-    # series end with an announced (draft) part.
+    # Parts of series, each with an intro; half the series end with an
+    # announced (draft) part.
     plan: list[tuple[str, int, bool] | None] = [None] * posts
     cursor, series_number = 0, 0
-    while cursor < posts * 0.4:
-        length = rng.randint(2, 12)
+    while cursor < posts * shape.series_share:
+        length = rng.randint(*shape.series_parts)
         series_number += 1
         name = f"Series {series_number}: {_sentence(rng, 3)[:-1]}"
         announced = rng.random() < 0.5
@@ -174,13 +246,13 @@ def generate(root: Path, posts: int, seed: int = 2026) -> Path:
     start = dt.datetime(2020, 1, 1, 9, 0)
     for number in range(posts):
         date = start + dt.timedelta(hours=number * 31)
-        byline = rng.sample(authors, 2 if rng.random() < 0.2 else 1)
+        byline = rng.sample(authors, 2 if rng.random() < shape.coauthored_share else 1)
         meta = {
             "Title": f"Post {number}: {_sentence(rng, 6)[:-1]}",
             "Date": date.strftime("%Y-%m-%d %H:%M"),
             "Slug": f"post-{number}",
             "Category": rng.choice(CATEGORIES),
-            "Tags": ", ".join(rng.sample(TAGS, rng.randint(2, 4))),
+            "Tags": ", ".join(rng.sample(tags, rng.randint(*shape.tags_per_post))),
             "Authors": ", ".join(byline),
             "Summary": _sentence(rng, 20),
         }
@@ -191,7 +263,8 @@ def generate(root: Path, posts: int, seed: int = 2026) -> Path:
             if announced:
                 meta["Status"] = "draft"
         header = "\n".join(f"{key}: {value}" for key, value in meta.items())
-        body = _body(rng, number, checklist=number % 10 == 0)
+        checklist = number % shape.checklist_every == 0
+        body = _body(rng, shape, number, checklist)
         (content / "posts" / f"post-{number}.md").write_text(
             f"{header}\n\n{body}\n", encoding="utf-8"
         )
@@ -200,6 +273,11 @@ def generate(root: Path, posts: int, seed: int = 2026) -> Path:
         f"Title: About\nSlug: about\n\n{_paragraph(rng)}\n", encoding="utf-8"
     )
     return content
+
+
+# ---------------------------------------------------------------------------
+# Settings of the builds.
+# ---------------------------------------------------------------------------
 
 
 def url_settings() -> dict:
@@ -213,28 +291,83 @@ def url_settings() -> dict:
     return {name: getattr(pelicanconf, name) for name in sorted(names)}
 
 
-def write_plain_settings(root: Path, *, our_urls: bool) -> Path:
-    """Settings for plain Pelican: defaults, our Markdown, no plugins."""
-    settings = root / f"plain_{'our_urls' if our_urls else 'flat'}_pelicanconf.py"
+def write_plain_settings(
+    root: Path, name: str, *, our_markdown: bool, our_urls: bool
+) -> Path:
+    """Settings for plain Pelican: default theme, no plugins.
+
+    Besides the content layout, only what `pelican-quickstart` asks for is
+    set (site name, author, timezone, ten posts a page); everything else,
+    feeds included, is Pelican's default, and so is Markdown unless
+    `our_markdown`.
+    """
+    settings = root / f"plain_{name}_pelicanconf.py"
     text = (
-        "# Plain Pelican: default theme and settings, no plugins; only the\n"
-        "# Markdown settings, timezone and page size are ours, for a fair race.\n"
+        "# Plain Pelican: default theme and settings, no plugins.\n"
         f"AUTHOR = {pelicanconf.AUTHOR!r}\n"
         f"SITENAME = {pelicanconf.SITENAME!r}\n"
         f"TIMEZONE = {pelicanconf.TIMEZONE!r}\n"
+        f"DEFAULT_PAGINATION = {pelicanconf.DEFAULT_PAGINATION!r}\n"
+        "# The content layout: Pelican would read authors/ and series/ as\n"
+        "# articles otherwise.\n"
         "ARTICLE_PATHS = ['posts']\n"
         "PAGE_PATHS = ['pages']\n"
-        f"DEFAULT_PAGINATION = {pelicanconf.DEFAULT_PAGINATION!r}\n"
-        f"MARKDOWN = {pelicanconf.MARKDOWN!r}\n"
         "# None would load every installed namespace plugin (the sitemap).\n"
         "PLUGINS = []\n"
     )
+    if our_markdown:
+        text += f"MARKDOWN = {pelicanconf.MARKDOWN!r}\n"
     if our_urls:
         text += "# Our URL scheme: the same tree of folders as ours.\n"
-        for name, value in url_settings().items():
-            text += f"{name} = {value!r}\n"
+        for setting, value in url_settings().items():
+            text += f"{setting} = {value!r}\n"
     settings.write_text(text, encoding="utf-8")
     return settings
+
+
+@dataclass
+class Contender:
+    """One kind of build: a row of the table."""
+
+    label: str
+    settings: Path
+    extra: dict = field(default_factory=dict)  # settings given with `-e`
+    cold_cards: bool = False  # a new, empty card cache for every run
+    runs: int | None = None  # fewer runs than the others (None: as many)
+
+
+def plain_contenders(work: Path) -> dict[str, Contender]:
+    return {
+        "a": Contender(
+            "(a) plain Pelican at its defaults",
+            write_plain_settings(work, "defaults", our_markdown=False, our_urls=False),
+        ),
+        "m": Contender(
+            "(m) plain Pelican with our Markdown settings",
+            write_plain_settings(work, "markdown", our_markdown=True, our_urls=False),
+        ),
+        "u": Contender(
+            "(u) plain Pelican with our Markdown settings and folder URLs",
+            write_plain_settings(work, "folder_urls", our_markdown=True, our_urls=True),
+        ),
+    }
+
+
+def ours(warm_cards: Path | None) -> Contender:
+    """Row (b): ours, with the given card cache when share cards are on."""
+    if warm_cards is None:
+        return Contender("(b) ours", OURS)
+    return Contender("(b) ours, share cards warm", OURS, {CARD_CACHE: str(warm_cards)})
+
+
+def card_contenders(cold_runs: int) -> dict[str, Contender]:
+    without = [name for name in pelicanconf.PLUGINS if name != CARDS_PLUGIN]
+    return {
+        "c": Contender(
+            "(c) ours, share cards cold", OURS, cold_cards=True, runs=cold_runs
+        ),
+        "n": Contender(f"(n) ours without {CARDS_PLUGIN}", OURS, {"PLUGINS": without}),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -296,34 +429,57 @@ def unused(folder: Path) -> Path:
 
 
 def race(
-    content: Path, work: Path, contenders: dict[str, Path], runs: int
+    content: Path, work: Path, contenders: dict[str, Contender], runs: int
 ) -> dict[str, list[Build]]:
     """The contenders, in turn, `runs` times each, into fresh output folders."""
-    results: dict[str, list[Build]] = {name: [] for name in contenders}
-    for run in range(runs):
-        for name, settings in contenders.items():
-            output = unused(work / f"out-{name}-{run + 1}")
-            result = build(content, output, settings)
-            results[name].append(result)
-            print(
-                result.line(f"{content.parent.name} {name} run {run + 1}"), flush=True
-            )
+    results: dict[str, list[Build]] = {key: [] for key in contenders}
+    corpus = f"{work.parent.name} {work.name}"  # e.g. "series 1000"
+    for run in range(1, runs + 1):
+        for key, contender in contenders.items():
+            if contender.runs is not None and run > contender.runs:
+                continue
+            extra = dict(contender.extra)
+            if contender.cold_cards:
+                extra[CARD_CACHE] = str(unused(work / f"cards-{key}-{run}"))
+            output = unused(work / f"out-{key}-{run}")
+            result = build(content, output, contender.settings, **extra)
+            results[key].append(result)
+            print(result.line(f"{corpus} ({key}) run {run}"), flush=True)
     return results
 
 
-def cache_race(content: Path, work: Path, runs: int) -> dict[str, list[Build]]:
+def cache_race(content: Path, work: Path, runs: int, extra: dict):
     """Ours with the content cache: a cold build (empty cache), then a warm rebuild."""
     results: dict[str, list[Build]] = {"cold": [], "warm": []}
-    settings = ROOT / "pelicanconf.py"
-    for run in range(runs):
-        cache = unused(work / f"cache-{run + 1}")
-        output = unused(work / f"out-cache-{run + 1}")
-        common = {"CACHE_CONTENT": True, "CACHE_PATH": str(cache)}
+    corpus = f"{work.parent.name} {work.name}"
+    for run in range(1, runs + 1):
+        cache = unused(work / f"cache-{run}")
+        output = unused(work / f"out-cache-{run}")
+        common = {**extra, "CACHE_CONTENT": True, "CACHE_PATH": str(cache)}
         for name, load in (("cold", False), ("warm", True)):
-            result = build(content, output, settings, LOAD_CONTENT_CACHE=load, **common)
+            result = build(content, output, OURS, LOAD_CONTENT_CACHE=load, **common)
             results[name].append(result)
-            print(result.line(f"cache {name} run {run + 1}"), flush=True)
+            label = f"{corpus} content cache {name} run {run}"
+            print(result.line(label), flush=True)
     return results
+
+
+def fill_card_cache(content: Path, work: Path) -> Path:
+    """A card cache filled by one build of ours, for the warm-cards rows."""
+    cache = unused(work / "cards-warm")
+    result = build(
+        content, unused(work / "out-fill-cards"), OURS, **{CARD_CACHE: str(cache)}
+    )
+    label = f"{work.parent.name} {work.name} card cache filled (not in the table)"
+    print(result.line(label), flush=True)
+    return cache
+
+
+def snapshot(folder: Path) -> dict[Path, int]:
+    """Every file under `folder` with its modification time."""
+    return {
+        path: path.stat().st_mtime_ns for path in folder.rglob("*") if path.is_file()
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -361,18 +517,37 @@ def machine() -> str:
     )
 
 
-def report(*, posts: int, factor: int, runs: int, small, large, cache) -> str:
-    """The results as Markdown tables, ready for docs/benchmarks.md."""
+@dataclass
+class Results:
+    """Everything measured on one corpus."""
+
+    name: str
+    posts: int
+    contenders: dict[str, Contender]
+    builds: dict[str, list[Build]] = field(default_factory=dict)
+    cache: dict[str, list[Build]] = field(default_factory=dict)
+    large_posts: int = 0  # 0: no growth rows on this corpus
+    large: dict[str, list[Build]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def report(r: Results) -> str:
+    """One corpus's results as Markdown tables, ready for docs/benchmarks.md."""
     rows = [
-        ("(a) plain Pelican", posts, small["plain"]),
-        ("(a2) plain Pelican, our folder URLs", posts, small["plain_our_urls"]),
-        ("(b) ours", posts, small["ours"]),
-        ("(a) plain Pelican", posts * factor, large["plain"]),
-        ("(b) ours", posts * factor, large["ours"]),
-        ("(b) ours, content cache cold", posts, cache["cold"]),
-        ("(b) ours, content cache warm", posts, cache["warm"]),
+        (contender.label, r.posts, r.builds[key])
+        for key, contender in r.contenders.items()
+    ]
+    rows += [
+        (r.contenders[key].label, r.large_posts, builds)
+        for key, builds in r.large.items()
+    ]
+    rows += [
+        ("(b) ours, content cache cold", r.posts, r.cache["cold"]),
+        ("(b) ours, content cache warm", r.posts, r.cache["warm"]),
     ]
     lines = [
+        f"### Corpus `{r.name}`: {CORPORA[r.name].description}",
+        "",
         "| build | posts | runs | median CPU (s) | median wall (s) | peak MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -381,86 +556,179 @@ def report(*, posts: int, factor: int, runs: int, small, large, cache) -> str:
         f"{median_seconds(builds):.2f} | {median_peak(builds):.0f} |"
         for name, count, builds in rows
     ]
+
     # Ratios of CPU time: the wall time of a build on a shared machine
     # measures the neighbours as much as the build.
-    figures = [
-        ("time b/a", median_cpu(small["ours"]) / median_cpu(small["plain"]), 1.0),
+    def cpu(key: str) -> float:
+        return median_cpu(r.builds[key])
+
+    figures = [("time b/a", cpu("b") / cpu("a"), 1.0)]
+    if r.large:
+        figures.append(
+            (
+                f"time {r.large_posts:,} / {r.posts:,} posts (b)",
+                median_cpu(r.large["b"]) / cpu("b"),
+                1.1 * r.large_posts / r.posts,
+            )
+        )
+    figures.append(
         (
-            f"time {posts * factor:,} / {posts:,} posts (b)",
-            median_cpu(large["ours"]) / median_cpu(small["ours"]),
-            1.1 * factor,
-        ),
-        (
-            "time warm / cold (b)",
-            median_cpu(cache["warm"]) / median_cpu(cache["cold"]),
+            "time warm / cold content cache (b)",
+            median_cpu(r.cache["warm"]) / median_cpu(r.cache["cold"]),
             0.5,
-        ),
+        )
+    )
+    figures.append(
         (
             "peak memory b/a",
-            median_peak(small["ours"]) / median_peak(small["plain"]),
+            median_peak(r.builds["b"]) / median_peak(r.builds["a"]),
             2.0,
-        ),
-    ]
+        )
+    )
+    if "n" in r.builds:
+        figures.append(
+            ("time b/n (what warm share cards add)", cpu("b") / cpu("n"), 1.05)
+        )
     lines += ["", "| figure | measured | target | |", "| --- | ---: | ---: | --- |"]
     for name, value, target in figures:
         verdict = "met" if value <= target else "MISSED"
         lines.append(f"| {name} | {value:.2f} | ≤ {target:g} | {verdict} |")
-    # Not a target: what the folder-per-page URLs themselves cost here.
-    folders = median_cpu(small["plain_our_urls"]) / median_cpu(small["plain"])
-    lines.append(f"| time a2/a (folder URLs alone; no target) | {folders:.2f} | | |")
-    lines += [
-        "",
-        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()};",
-        f"`python bench/bench.py --posts {posts} --runs {runs} --factor {factor}`.",
+    # Not targets: where the difference from plain Pelican comes from.
+    information = [
+        ("time b/m (ours against the same Markdown work)", cpu("b") / cpu("m")),
+        ("time m/a (our Markdown settings alone)", cpu("m") / cpu("a")),
+        ("time u/m (folder URLs alone)", cpu("u") / cpu("m")),
     ]
+    if "c" in r.builds:
+        information.append(
+            ("time c/n (cold share cards: every card drawn)", cpu("c") / cpu("n"))
+        )
+    lines += [f"| {name} | {value:.2f} | no target | |" for name, value in information]
+    if r.notes:
+        lines += ["", *r.notes]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The run.
+# ---------------------------------------------------------------------------
+
+
+def measure(
+    name: str,
+    work: Path,
+    plain: dict[str, Contender],
+    *,
+    posts: int,
+    runs: int,
+    large_posts: int,
+    large_runs: int,
+) -> Results:
+    """Every build of one corpus; the growth rows only when `large_posts`."""
+    shape = CORPORA[name]
+    cards = CARDS_PLUGIN in pelicanconf.PLUGINS
+    print(f"Corpus {name!r}: {shape.description}")
+    folder = work / name / f"{posts}"
+    content = generate(folder, posts, shape)
+    warm_cards = fill_card_cache(content, folder) if cards else None
+
+    contenders = {**plain, "b": ours(warm_cards)}
+    if cards:
+        # Drawing every card costs the most, and (c) has no target: it runs
+        # as often as the growth rows.
+        contenders.update(card_contenders(cold_runs=large_runs))
+    results = Results(name, posts, contenders)
+    if not cards:
+        results.notes.append(
+            f"{CARDS_PLUGIN!r} is not in pelicanconf.PLUGINS: rows (c) and (n) "
+            "and the share-card figures are left out."
+        )
+    card_caches = [warm_cards] if cards else []
+    before = [snapshot(cache) for cache in card_caches]
+    results.builds = race(content, folder, contenders, runs)
+    if large_posts:
+        large_folder = work / name / f"{large_posts}"
+        large_content = generate(large_folder, large_posts, shape)
+        large_cards = fill_card_cache(large_content, large_folder) if cards else None
+        if cards:
+            card_caches.append(large_cards)
+            before.append(snapshot(large_cards))
+        large_contenders = {"a": contenders["a"], "b": ours(large_cards)}
+        results.large_posts = large_posts
+        results.large = race(large_content, large_folder, large_contenders, large_runs)
+    extra = {CARD_CACHE: str(warm_cards)} if cards else {}
+    results.cache = cache_race(content, folder, runs, extra)
+    # The warm rows mean something only if the cache was filled and they
+    # drew no card.
+    for cache, files in zip(card_caches, before, strict=True):
+        after = snapshot(cache)
+        written = sum(after.get(path) != mtime for path, mtime in files.items())
+        written += len(after.keys() - files.keys())
+        where = f"{cache.parent.parent.name} {cache.parent.name}"
+        if not files:
+            results.notes.append(
+                f"WARNING: the card cache of {where} was empty after the build "
+                f"that should have filled it: does {CARDS_PLUGIN} load and "
+                f"cache cards in {CARD_CACHE}?"
+            )
+        elif written:
+            results.notes.append(
+                f"WARNING: {written} files of the warm card cache of {where} "
+                "were written during warm builds: were cards drawn again?"
+            )
+    print()
+    return results
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--posts", type=int, default=1000, help="posts in the blog (1000)"
+        "--posts", type=int, default=1000, help="posts in each blog (1000)"
     )
     parser.add_argument("--runs", type=int, default=5, help="builds of each kind (5)")
-    parser.add_argument("--factor", type=int, default=4, help="growth size factor (4)")
+    parser.add_argument(
+        "--factor",
+        type=int,
+        default=4,
+        help="growth size factor (4); 1 leaves the growth rows out",
+    )
+    parser.add_argument(
+        "--corpus",
+        choices=[*CORPORA, "all"],
+        default="all",
+        help="the corpus to build (all)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated blogs")
     args = parser.parse_args(argv)
 
+    names = list(CORPORA) if args.corpus == "all" else [args.corpus]
+    # The growth rows cost as much as all the rest: fewer runs, one corpus.
+    large_posts = args.posts * args.factor if args.factor > 1 else 0
+    large_runs = max(1, args.runs // 2)
+    started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="wyk-bench-"))
+    print(f"Building in {work}")
     try:
-        ours = ROOT / "pelicanconf.py"
-        plain = write_plain_settings(work, our_urls=False)
-        plain_our_urls = write_plain_settings(work, our_urls=True)
-        print(
-            f"Generating {args.posts:,} and {args.posts * args.factor:,} posts "
-            f"in {work}"
-        )
-        small_content = generate(work / "small", args.posts)
-        large_content = generate(work / "large", args.posts * args.factor)
-        print("Plain Pelican (a, a2) against ours (b), in turn:")
-        small = race(
-            small_content,
-            work / "small",
-            {"plain": plain, "plain_our_urls": plain_our_urls, "ours": ours},
-            args.runs,
-        )
-        large_runs = max(1, args.runs // 2)
-        large = race(
-            large_content, work / "large", {"plain": plain, "ours": ours}, large_runs
-        )
-        print("Content cache, cold then warm:")
-        cache = cache_race(small_content, work / "small", args.runs)
-        print()
-        print(
-            report(
+        plain = plain_contenders(work)
+        results = [
+            measure(
+                name,
+                work,
+                plain,
                 posts=args.posts,
-                factor=args.factor,
                 runs=args.runs,
-                small=small,
-                large=large,
-                cache=cache,
+                large_posts=large_posts if index == 0 else 0,
+                large_runs=large_runs,
             )
-        )
+            for index, name in enumerate(names)
+        ]
+        for result in results:
+            if not result.large:
+                result.notes.append(
+                    "No growth rows on this corpus: they run on the first only."
+                    if large_posts
+                    else "No growth rows: --factor 1."
+                )
     except BuildFailedError as error:
         print(f"A build failed:\n{error}", file=sys.stderr)
         return 1
@@ -469,6 +737,25 @@ def main(argv=None) -> int:
             print(f"Kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+    for result in results:
+        print(report(result), end="\n\n")
+    minutes = (time.perf_counter() - started) / 60
+    command = (
+        f"python bench/bench.py --posts {args.posts} --runs {args.runs} "
+        f"--factor {args.factor} --corpus {args.corpus}"
+    )
+    halves = []
+    if large_posts:
+        halves.append(f"the {large_posts:,}-post rows (corpus `{names[0]}` only)")
+    if CARDS_PLUGIN in pelicanconf.PLUGINS:
+        halves.append("row (c)")
+    times = "once" if large_runs == 1 else f"{large_runs} times each"
+    fewer = f"; {' and '.join(halves)} {times}" if halves else ""
+    print(
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()};\n"
+        f"`{command}` ({minutes:.1f} min{fewer})."
+    )
     return 0
 
 
