@@ -7,8 +7,6 @@ only to change it.
 
 import os
 
-from jinja2 import FileSystemBytecodeCache
-
 # ---------------------------------------------------------------------------
 # Site owner: edit these.
 # ---------------------------------------------------------------------------
@@ -37,7 +35,15 @@ STATIC_PATHS = ["images"]
 THEME = "theme"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["series_nav", "author_bios", "network_checklist", "feeds"]
+PLUGINS = [
+    "series_nav",
+    "author_bios",
+    "network_checklist",
+    "feeds",
+    "share_cards",
+    "typography",
+    "metadata_check",
+]
 
 # The site navigation, in order: (label, URL relative to SITEURL).
 MENU_LINKS = [
@@ -54,24 +60,31 @@ DISPLAY_CATEGORIES_ON_MENU = False
 
 DEFAULT_PAGINATION = 10
 
+# Share cards (plugins/share_cards): the Open Graph locale, and the site's
+# own X account for twitter:site (None: not said).
+SHARE_CARDS_LOCALE = "en_GB"
+SHARE_CARDS_TWITTER_SITE = None
+
 # Pelican's Jinja environment does not escape by default: ours does, so no
 # metadata value (title, summary, name) can reach a page as live markup.
 # Templates mark the trusted HTML (rendered post bodies) with |safe.
 # auto_reload off: Jinja would stat every template file at every render
 # (tens of thousands of calls on a large site); Pelican builds a new
 # environment for every (re)build, so `make devserver` still sees edits.
-# The bytecode cache keeps compiled templates between builds, in Jinja's
-# per-user folder in the system temp dir; an edited template (new checksum)
-# is compiled afresh.
+# No bytecode cache between builds: Jinja folds `"x" is plugin_enabled`
+# into the compiled template, and a cache keyed on the template's source
+# would serve a build the templates compiled for another PLUGINS list.
 JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": [],
     "autoescape": True,
     "auto_reload": False,
-    "bytecode_cache": FileSystemBytecodeCache(),
 }
 
+# Curly quotes, dashes and ellipses come from the typography plugin (in
+# PLUGINS), which adds its extension here: the same HTML as Python-Markdown's
+# smarty, which cost as much as the rest of the Markdown conversion.
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.toc": {
@@ -80,7 +93,6 @@ MARKDOWN = {
         },
         "markdown.extensions.attr_list": {},
         "markdown.extensions.fenced_code": {},
-        "markdown.extensions.smarty": {},
         "markdown.extensions.meta": {},
     },
     "output_format": "html5",

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+import pelicanconf
 from tests.harness import ROOT, build_site
 
 LANDMARKS = ("header", "nav", "main", "footer")
@@ -161,8 +162,7 @@ def test_published_build_uses_absolute_urls(published_site):
 
 def test_rebuild_in_one_process_sees_template_edits(tmp_path):
     """`make devserver` rebuilds in one process: Jinja's auto_reload is off,
-    so each build must bring its own template environment, and the bytecode
-    cache shared by builds must compile the edited template afresh."""
+    so each build must bring its own template environment."""
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
     site = build_site(tmp_path / "output", THEME=str(theme))
@@ -171,6 +171,19 @@ def test_rebuild_in_one_process_sees_template_edits(tmp_path):
     base.write_text(base.read_text().replace("Built with", "Made with"))
     site = build_site(tmp_path / "output", THEME=str(theme))
     assert "Made with" in site.text("about/")
+
+
+def test_builds_with_other_plugins_never_share_compiled_templates(tmp_path):
+    """Jinja folds `"x" is plugin_enabled` into a compiled template: a build
+    must never be served templates compiled for another PLUGINS list (as a
+    bytecode cache shared between builds would)."""
+    without = [name for name in pelicanconf.PLUGINS if name != "share_cards"]
+    site = build_site(tmp_path / "without", PLUGINS=without)
+    assert 'property="og:title"' not in site.text("about/")
+    site = build_site(tmp_path / "with")
+    assert 'property="og:title"' in site.text("about/")
+    site = build_site(tmp_path / "again", PLUGINS=without)
+    assert 'property="og:title"' not in site.text("about/")
 
 
 def test_make_html_writes_preview_feeds_for_the_port_it_serves_on(tmp_path):

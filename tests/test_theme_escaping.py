@@ -2,6 +2,7 @@
 handles), as the plugin READMEs say, so they stay safe in a Jinja environment
 without autoescape. (URLs come from Pelican's URL settings and slugs.)"""
 
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -67,3 +68,50 @@ def test_author_head_meta(env):
     )
     _assert_inert(rendered)
     assert "\\u003cimg" in rendered  # the name, inside the JSON-LD
+
+
+def _share_item(**extra):
+    image = SimpleNamespace(url="posts/a/card.png", alt=HOSTILE, width=1, height=1)
+    image.type = "image/png"
+    return SimpleNamespace(
+        title=HOSTILE,
+        lang="en",
+        share_image=image,
+        share_title=HOSTILE,
+        share_url=HOSTILE,
+        share_links=[SimpleNamespace(network="x", label=HOSTILE, href=HOSTILE)],
+        **extra,
+    )
+
+
+def test_share_head_meta(env):
+    # (Without share links: the head would load share.js, a script of ours.)
+    article = _share_item(
+        date=datetime(2026, 12, 1),
+        modified=None,
+        status="published",
+        authors=[SimpleNamespace(url="author/a/")],
+        category=HOSTILE,
+        tags=[HOSTILE],
+    )
+    del article.share_links
+    rendered = env.get_template("partials/share_head.html").render(
+        article=article,
+        share_site_image=article.share_image,
+        page_url="posts/a/",
+        page_title=HOSTILE,
+        page_description=HOSTILE,
+        SITEURL="",
+        SITENAME=HOSTILE,
+        DEFAULT_LANG="en",
+        SHARE_CARDS_LOCALE="en_GB",
+        SHARE_CARDS_TWITTER_SITE=HOSTILE,
+    )
+    _assert_inert(rendered)
+
+
+def test_share_links(env):
+    rendered = env.get_template("partials/share_links.html").render(
+        share_item=_share_item(), share_noun="post", SITEURL=""
+    )
+    _assert_inert(rendered)
