@@ -3,6 +3,7 @@
 - `build_site()` builds any content folder into any output folder and returns
   a `Site`, which finds, parses and resolves what Pelican wrote.
 - `serve()` serves a folder over HTTP on loopback.
+- `recorded_warnings()` collects the warnings a (module-scoped) build logs.
 - `PageWatch` records console errors of every tab in a browser context and
   blocks (and records) every off-site request.
 - `axe_violations()` runs axe-core on a page.
@@ -11,8 +12,10 @@ Fixtures built on these live in tests/conftest.py.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import logging
 import os
 import threading
 from pathlib import Path
@@ -94,6 +97,28 @@ class Site:
             target = page_file.parent / unquote(parts.path)
         target = Path(os.path.normpath(target))
         return target / "index.html" if target.is_dir() else target
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def recorded_warnings(logger_name: str | None = None):
+    """The text of every warning logged while the block runs: a caplog for
+    builds shared by a module's tests (caplog is one test's)."""
+    handler = _Warnings()
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -7,13 +7,12 @@ profile has such a name); the post and the rest of the site still build.
 """
 
 import json
-import logging
 
 import pytest
 from lxml import html as lxml_html
 from pelican.log import LimitFilter
 
-from tests.harness import PUBLISHED_SITEURL, build_site
+from tests.harness import PUBLISHED_SITEURL, build_site, recorded_warnings
 
 POSTS = {
     "symbols-only.md": "Title: Symbols only\nDate: 2026-03-01\nAuthor: !!!\n",
@@ -40,29 +39,14 @@ def build(tmp_path_factory):
     # Pelican drops a warning it has logged before in this process.
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
-    records = _Records()
-    logging.getLogger().addHandler(records)
-    try:
+    with recorded_warnings() as warnings:
         site = build_site(
             root / "output",
             content=root / "content",
             settings_file="publishconf.py",
             SITEURL=PUBLISHED_SITEURL,
         )
-    finally:
-        logging.getLogger().removeHandler(records)
-    return site, records.messages, root / "content"
-
-
-class _Records(logging.Handler):
-    """Every warning's text (caplog is function-scoped; the build is not)."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+    return site, warnings, root / "content"
 
 
 @pytest.mark.parametrize(

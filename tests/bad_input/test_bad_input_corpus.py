@@ -6,7 +6,6 @@ See tests/bad_input/README.md for what the corpus holds and why.
 from __future__ import annotations
 
 import json
-import logging
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +15,7 @@ import feedparser
 import pytest
 from lxml import html as lxml_html
 
-from tests.harness import PUBLISHED_SITEURL, ROOT, build_site
+from tests.harness import PUBLISHED_SITEURL, ROOT, build_site, recorded_warnings
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -75,30 +74,14 @@ def corpus_build(tmp_path_factory):
     assert (content / HUGE_POST).stat().st_size >= 1_000_000
     (content / NOT_UTF8_POST).write_bytes(NOT_UTF8_BYTES)
 
-    handler = _Records()
-    root_logger = logging.getLogger()
-    root_logger.addHandler(handler)
-    try:
+    with recorded_warnings() as warnings:
         site = build_site(
             tmp_path / "output",
             content=content,
             settings_file="publishconf.py",
             SITEURL=PUBLISHED_SITEURL,
         )
-    finally:
-        root_logger.removeHandler(handler)
-    return site, handler.messages
-
-
-class _Records(logging.Handler):
-    """Collects the text of every warning and error (a module-scoped caplog)."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+    return site, warnings
 
 
 @pytest.fixture(scope="module")

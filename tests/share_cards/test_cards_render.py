@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pelican.log import LimitFilter
 from PIL import Image, ImageDraw, ImageFont
 from share_cards import cards
 from share_cards.cards import (
@@ -50,13 +49,6 @@ NON_LATIN_TITLES = {
     "emoji": "Networking ★ → ✓ 😀",
 }
 NO_FONT_HAS = "\U0001f680"  # ROCKET: no shipped font has it
-
-
-@pytest.fixture(autouse=True)
-def fresh_log_limits():
-    """Forget warnings Pelican's log filter saw in earlier tests (it drops repeats)."""
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
 
 
 def png_image(data: bytes) -> Image.Image:
