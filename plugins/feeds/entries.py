@@ -283,6 +283,17 @@ def _categories(article, source: str) -> list[str]:
     return names
 
 
+def off_page(article, html: str) -> str:
+    """The post's HTML as it may leave its page.
+
+    A plugin whose markup works only on the page (the checklist's form) gives
+    the post an `off_page_html` function that swaps it for something that
+    reads well anywhere (a plain list and a link to the page).
+    """
+    convert = getattr(article, "off_page_html", None)
+    return convert(html) if callable(convert) else html
+
+
 def build_entry(post: Dated, base_url: str, summary_only: bool) -> Entry:
     """The entry of a dated post: text cleaned, URLs absolute, series part named."""
     article, source = post.article, post.source
@@ -310,6 +321,7 @@ def build_entry(post: Dated, base_url: str, summary_only: bool) -> Entry:
             raw = article.get_content(base_url)
         else:
             raw = getattr(article, "content", "")
+        raw = off_page(article, raw)
         content = prefix + absolutize(clean_text(raw, source, "content"), link)
 
     return Entry(

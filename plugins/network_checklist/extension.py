@@ -8,6 +8,7 @@ then task-list items, and ends with a line `:::`:
     title: Your networks
     counts: yes
     closeness: yes
+    plan: yes
     items: networks
 
     - [ ] Family and extended family {#family}
@@ -57,7 +58,7 @@ PLACEHOLDER_LINE = re.compile(
 )
 AS_MARKDOWN = "rendering it as ordinary Markdown"
 YES_NO = {"yes": True, "no": False, "true": True, "false": False}
-KNOWN_OPTIONS = ("id", "title", "counts", "closeness", "items")
+KNOWN_OPTIONS = ("id", "title", "counts", "closeness", "plan", "items")
 SAFE_SCHEMES = {"", "http", "https"}
 # How well the reader knows people in a network: (value, label, tally words).
 CLOSENESS_LEVELS = (
@@ -65,6 +66,7 @@ CLOSENESS_LEVELS = (
     ("regular", "Regular contacts", "regular contact|regular contacts"),
     ("close", "Close", "close|close"),
 )
+NOT_RATED = "Not rated"
 
 
 class ChecklistError(ValueError):
@@ -93,6 +95,7 @@ class Checklist:
     title: str
     counts: bool = False
     closeness: bool = False
+    plan: bool = False
     items_name: str = "items"
     items: list[ChecklistItem] = field(default_factory=list)
 
@@ -115,7 +118,7 @@ def _parse_options(lines: list[tuple[int, str]], opener_line: int) -> dict:
                 f"unknown option {key!r} (known: {', '.join(KNOWN_OPTIONS)})",
                 number,
             )
-        if key in ("counts", "closeness"):
+        if key in ("counts", "closeness", "plan"):
             if value.lower() not in YES_NO:
                 raise ChecklistError(f"option {key} must be yes or no", number)
             value = YES_NO[value.lower()]
@@ -182,6 +185,7 @@ def parse_block(lines: list[tuple[int, str]], opener_line: int) -> Checklist:
         title=options.get("title", "Checklist"),
         counts=options.get("counts", False),
         closeness=options.get("closeness", False),
+        plan=options.get("plan", False),
         items_name=options.get("items", "items"),
         items=items,
     )
@@ -361,6 +365,13 @@ def _render_item(parent, item: ChecklistItem, checklist: Checklist) -> None:
         _sub(select, "option", "Not set", value="")
         for value, label, tally in CLOSENESS_LEVELS:
             _sub(select, "option", label, value=value, data_tally=tally)
+    if checklist.plan:
+        step = _sub(row, "label", "Next step", class_="checklist-step")
+        _hidden_suffix(step, item.text)
+        _sub(step, "input", type="text", name=item.id + "-step", maxlength="200")
+        due = _sub(row, "label", "Follow up on", class_="checklist-due")
+        _hidden_suffix(due, item.text)
+        _sub(due, "input", type="date", name=item.id + "-due")
     if item.see:
         link = _sub(row, "a", "Read more", class_="checklist-see", href=item.see)
         _hidden_suffix(link, item.text)
@@ -379,8 +390,17 @@ def _render_tools(parent, checklist: Checklist) -> None:
     )
     _sub(tools, "p", "", class_="checklist-progress", role="status")
     _sub(tools, "p", "", class_="checklist-message", role="status")
+    picture = checklist.plan and checklist.counts
+    if picture:
+        _render_picture(tools, checklist)
     buttons = _sub(tools, "p", class_="checklist-buttons")
+    actions = []
+    if picture:
+        actions.append(("snapshot", "Save this audit"))
+    if checklist.plan:
+        actions.append(("reminders", "Download reminders (.ics)"))
     for action, label in (
+        *actions,
         ("export-json", "Export answers (JSON)"),
         ("export-text", "Export summary (Markdown)"),
         ("print", "Print"),
@@ -389,6 +409,52 @@ def _render_tools(parent, checklist: Checklist) -> None:
         _sub(buttons, "button", label, type="button", data_action=action)
     upload = _sub(buttons, "label", "Import answers ", class_="checklist-import")
     _sub(upload, "input", type="file", accept=".json,application/json")
+
+
+def _render_picture(parent, checklist: Checklist) -> None:
+    """Where the script draws the chart, its table and the saved audits."""
+    figure = _sub(parent, "figure", class_="checklist-chart")
+    _sub(figure, "figcaption", "Your network at a glance")
+    _sub(
+        figure,
+        "p",
+        "Note how many people you know in a network to see it here.",
+        class_="checklist-empty",
+    )
+    picture = _sub(figure, "div", class_="checklist-picture", hidden="hidden")
+    # The script draws the bars and names the chart from the answers.
+    _sub(picture, "svg", "", role="img", aria_label="Chart of your answers")
+    if checklist.closeness:
+        legend = _sub(picture, "ul", class_="checklist-legend")
+        for value, label, _tally in (*reversed(CLOSENESS_LEVELS), ("", NOT_RATED, "")):
+            swatch = _sub(
+                _sub(legend, "li"),
+                "span",
+                "",
+                class_="checklist-level-" + (value or "none"),
+            )
+            swatch.tail = _text(label)
+    # The same figures for screen readers and print; the script fills the
+    # rows. A table cannot be made smaller than its cells: a box around it can.
+    table = _sub(_sub(picture, "div", class_="checklist-figures"), "table")
+    _sub(table, "caption", "People in each of your " + checklist.items_name)
+    header = _sub(_sub(table, "thead"), "tr")
+    columns = ["People"]
+    if checklist.closeness:
+        columns = [label for _value, label, _tally in reversed(CLOSENESS_LEVELS)]
+        columns += [NOT_RATED, "All"]
+    for column in [checklist.items_name.capitalize(), *columns]:
+        _sub(header, "th", column, scope="col")
+    _sub(table, "tbody", "")
+    saved = _sub(parent, "div", class_="checklist-saved", hidden="hidden")
+    _sub(saved, "p", "Saved audits", id="checklist-" + checklist.id + "-saved")
+    _sub(
+        saved,
+        "ol",
+        "",
+        class_="checklist-history",
+        aria_labelledby="checklist-" + checklist.id + "-saved",
+    )
 
 
 class ChecklistExtension(Extension):

@@ -8,6 +8,10 @@
   script and stylesheet only where they are needed.
 - The widget's files, in this package's `static/` folder, are added to
   `THEME_STATIC_PATHS`, so Pelican copies them to `<THEME_STATIC_DIR>/checklist/`.
+- A post or page with checklists gets `off_page_html`, the function that
+  turns its HTML into what may leave the page (each form a plain list and a
+  link: see off_page.py), and, without a `Summary:`, an automatic summary
+  made that way, so listings and share descriptions never show form labels.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
 from .extension import ChecklistExtension
+from .off_page import auto_summary, checklists_as_lists
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +96,23 @@ def add_static_files(pelican) -> None:
         pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
 
 
+def plain_off_the_page(content) -> None:
+    """Have a post or page with checklists show them as lists off its page."""
+    if not getattr(content, "checklists", None):
+        return
+    # Called by the feeds plugin (and any plugin that sends the post's HTML
+    # elsewhere) on the HTML it got from `get_content()`.
+    content.off_page_html = checklists_as_lists
+    if "summary" not in content.metadata:
+        # Pelican would cut its summary from the page's HTML, form and all.
+        # `_content` is that HTML before links are resolved: the summary's
+        # links are resolved with the other metadata's, once every file is read.
+        summary = auto_summary(content._content, content.settings)
+        content.metadata["summary"] = content._summary = summary
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(add_static_files)
     signals.readers_init.connect(use_checklist_reader)
+    signals.content_object_init.connect(plain_off_the_page)

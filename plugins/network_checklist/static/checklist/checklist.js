@@ -1,44 +1,65 @@
 // Network checklist widget: enhances each <form class="checklist"> that the
 // network_checklist plugin renders. Answers stay in this browser's
 // localStorage under "checklist:<checklist id>" as
-// {"version": 1, "items": {"<item id>": {"done", "count", "closeness"}}};
-// nothing is ever sent anywhere. Answers for items the author removed stay
-// in storage, unshown, in case the item comes back.
+// {"version": 2, "items": {"<item id>": {"done", "count", "closeness",
+// "step", "due"}}, "snapshots": [{"saved": "<ISO time>", "items": {...}}]};
+// version 1 (the same items, no snapshots) is read and rewritten as version 2.
+// Nothing is ever sent anywhere. Answers for items the author removed, and
+// parts this version does not know, stay in storage in case they are needed.
 // Each form fires "checklist:change" (detail: id, reviewed, total, people).
 
-const VERSION = 1;
+const VERSION = 2;
 const FORMAT = 'checklist-answers';
 const NOT_SAVED = 'This browser is not letting the page save: your answers will last only until you leave it.';
-
+const NEWER = 'Your answers were saved by a newer version of this page: reload it to see them. Changes made now will not be saved.';
+const SVG = 'http://www.w3.org/2000/svg';
 const ID = /^[a-z0-9][a-z0-9-]*$/;
+const FIELDS = ['count', 'closeness', 'step', 'due'];
 
-// Keeps the valid parts of one stored answer; null if it is not an object.
+// What each known part of an answer must be. Parts with other names are kept.
 // Any well-formed closeness is kept, even one this page does not offer (yet).
-function cleanAnswer(value) {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const answer = {};
-  if (typeof value.done === 'boolean') answer.done = value.done;
-  if (Number.isInteger(value.count) && value.count >= 0) answer.count = value.count;
-  if (typeof value.closeness === 'string' && ID.test(value.closeness)) answer.closeness = value.closeness;
-  return answer;
-}
+const PARTS = {
+  done: (value) => typeof value === 'boolean',
+  count: (value) => Number.isInteger(value) && value >= 0,
+  closeness: (value) => typeof value === 'string' && ID.test(value),
+  step: (value) => typeof value === 'string',
+  due: (value) => /^\d{4}-\d\d-\d\d$/.test(value) && !isNaN(Date.parse(value)),
+};
 
-// The answers in `data` that can be kept; `strict` refuses any flaw at all.
-function cleanAnswers(data, strict) {
-  if (!data || data.version !== VERSION || !data.items || typeof data.items !== 'object') {
-    if (strict) throw new Error('not a checklist file');
-    return {};
-  }
+const isObject = (value) => value && typeof value === 'object' && !Array.isArray(value);
+
+// The answers in `items` that can be kept; `strict` refuses any flaw at all.
+function cleanItems(items, strict) {
   const answers = {};
-  for (const [id, value] of Object.entries(data.items)) {
+  for (const [id, value] of Object.entries(items)) {
     // Item ids are what the plugin writes; anything else ("__proto__") is foreign.
-    const answer = ID.test(id) ? cleanAnswer(value) : null;
+    const answer = ID.test(id) && isObject(value) ? { ...value } : null;
+    for (const part in PARTS) if (answer && part in answer && !PARTS[part](answer[part])) delete answer[part];
     if (strict && (!answer || Object.keys(answer).length !== Object.keys(value).length)) {
       throw new Error('bad answer for ' + id);
     }
     if (answer) answers[id] = answer;
   }
   return answers;
+}
+
+// Stored or imported data as this version keeps it. Every older version is
+// read; a newer one throws "newer", so that nothing overwrites what it wrote.
+function clean(data, strict) {
+  if (data && data.version > VERSION) throw new Error('newer');
+  const snapshots = data && (data.snapshots ?? []);
+  if (!data || !Number.isInteger(data.version) || !isObject(data.items) || !Array.isArray(snapshots)) {
+    throw new Error('not a checklist');
+  }
+  const good = (snapshot) =>
+    isObject(snapshot) && typeof snapshot.saved === 'string' && !isNaN(Date.parse(snapshot.saved)) && isObject(snapshot.items);
+  if (strict && !snapshots.every(good)) throw new Error('bad snapshot');
+  return {
+    ...data,
+    version: VERSION,
+    items: cleanItems(data.items, strict),
+    snapshots: snapshots.filter(good).map((snapshot) => ({ ...snapshot, items: cleanItems(snapshot.items, strict) })),
+  };
 }
 
 // Offers `text` as a file download; a blob link needs no request.
@@ -58,34 +79,91 @@ function plural(count, words) {
   return count + ' ' + (count === 1 ? one : many);
 }
 
+const signed = (count, words) => (count < 0 ? '−' : '+') + plural(Math.abs(count), words);
+
+// "2 December", or with `year` "2 December 2026": the site writes British English.
+const day = (time, year) =>
+  new Date(time).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: year ? 'numeric' : undefined });
+
+// iCalendar text (RFC 5545): backslash, semicolon, comma and newlines escaped.
+const icsText = (text) => text.replace(/[\\;,]/g, '\\$&').replace(/\r?\n|\r/g, '\\n');
+
+// Folds a content line at 75 octets of UTF-8, never inside a character.
+function fold(line) {
+  const encoder = new TextEncoder();
+  let folded = '';
+  let octets = 0;
+  for (const character of line) {
+    const size = encoder.encode(character).length;
+    if (octets + size > 75) {
+      folded += '\r\n ';
+      octets = 1;
+    }
+    folded += character;
+    octets += size;
+  }
+  return folded;
+}
+
+// `text` in lines of at most `size` characters, broken between words.
+function wrap(text, size) {
+  const lines = [''];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last && last.length + word.length >= size) lines.push(word);
+    else lines[lines.length - 1] = last ? last + ' ' + word : word;
+  }
+  return lines;
+}
+
 function enhance(root) {
   const id = root.dataset.checklist;
   const key = 'checklist:' + id;
   const rows = [...root.querySelectorAll('[data-item]')];
   const levels = [...root.querySelectorAll('[data-tally]')];
   const levelValues = [...new Set(levels.map((option) => option.value))];
-  const tallyWords = Object.fromEntries(levels.map((option) => [option.value, option.dataset.tally]));
-  const message = root.querySelector('.checklist-message');
-  let answers = {};
+  const words = Object.fromEntries(levels.map((option) => [option.value, option.dataset.tally]));
+  words[''] = 'not rated|not rated';
+  // Closest first, as the tally, chart and table give them; '' is not rated.
+  const order = [...levelValues].reverse().concat('');
+  const find = (selector) => root.querySelector(selector);
+  const message = find('.checklist-message');
+  const chart = find('svg');
+  const history = find('.checklist-history');
+  let data;
+  let newer = false;
 
   const field = (row, suffix) => row.querySelector(`[name="${row.dataset.item}-${suffix}"]`);
+  const name = (row) => row.querySelector('.checklist-tick').textContent.trim();
+  const level = (answer) => (levelValues.includes(answer.closeness) ? answer.closeness : '');
 
   function say(text) {
     message.textContent = text;
   }
 
   function load() {
+    let stored;
     try {
-      answers = cleanAnswers(JSON.parse(localStorage.getItem(key)), false);
-    } catch {
-      answers = {}; // unreadable or unavailable storage: start clean
+      stored = JSON.parse(localStorage.getItem(key));
+      data = clean(stored, false);
+    } catch (error) {
+      // Unreadable, broken or unavailable storage: start clean. Newer
+      // answers are left alone: this version must not write over them.
+      data = { version: VERSION, items: {}, snapshots: [] };
+      newer = error.message === 'newer';
+      if (newer) say(NEWER);
+      return;
     }
+    newer = false;
+    if (stored.version < VERSION) save(); // upgrade in place, answers and all
   }
 
   function save() {
+    if (newer) return false;
     try {
-      if (Object.keys(answers).length) {
-        localStorage.setItem(key, JSON.stringify({ version: VERSION, items: answers }));
+      if (Object.keys(data.items).length || data.snapshots.length) {
+        // JSON leaves out an undefined value: no empty list of snapshots.
+        localStorage.setItem(key, JSON.stringify({ ...data, snapshots: data.snapshots[0] && data.snapshots }));
       } else {
         localStorage.removeItem(key);
       }
@@ -99,54 +177,69 @@ function enhance(root) {
   // Shows the answers in the form.
   function show() {
     for (const row of rows) {
-      const answer = answers[row.dataset.item] || {};
+      const answer = data.items[row.dataset.item] || {};
       field(row, 'done').checked = Boolean(answer.done);
-      const count = field(row, 'count');
-      if (count) count.value = answer.count ?? '';
-      const closeness = field(row, 'closeness');
-      if (closeness) closeness.value = answer.closeness || '';
+      for (const part of FIELDS) {
+        const input = field(row, part);
+        if (input) input.value = answer[part] ?? '';
+      }
     }
     summarise();
   }
 
-  // Reads one row's fields into `answers`, keeping parts the form lacks
+  // Reads one row's fields into the answers, keeping parts the form lacks
   // (a count when the author has turned counts off, say).
   function read(row) {
-    const answer = { ...answers[row.dataset.item], done: field(row, 'done').checked };
-    const count = field(row, 'count');
-    if (count) {
-      const number = Number(count.value);
-      if (count.value !== '' && Number.isInteger(number) && number >= 0) answer.count = number;
-      else delete answer.count;
+    const answer = { ...data.items[row.dataset.item], done: field(row, 'done').checked };
+    for (const part of FIELDS) {
+      const input = field(row, part);
+      if (!input) continue;
+      const value = part === 'count' ? Number(input.value) : input.value.trim();
+      if (input.value.trim() && PARTS[part](value)) answer[part] = value;
+      else delete answer[part];
     }
-    const closeness = field(row, 'closeness');
-    if (closeness) {
-      if (closeness.value) answer.closeness = closeness.value;
-      else delete answer.closeness;
-    }
-    answers[row.dataset.item] = answer;
+    data.items[row.dataset.item] = answer;
   }
 
-  // The progress line and tally as text; updates the bar and the live region.
+  // People in the networks shown: in all, and by closeness.
+  function totals(items) {
+    const sums = { '': 0 };
+    let people = 0;
+    for (const row of rows) {
+      const answer = items[row.dataset.item] || {};
+      sums[level(answer)] = (sums[level(answer)] || 0) + (answer.count || 0);
+      people += answer.count || 0;
+    }
+    return [people, sums];
+  }
+
+  // The progress line, tally and growth as text; updates the bar, the live
+  // region, the chart and the saved audits.
   function summarise() {
-    const shown = rows.map((row) => answers[row.dataset.item] || {});
+    const shown = rows.map((row) => data.items[row.dataset.item] || {});
     const reviewed = shown.filter((answer) => answer.done).length;
     let text = `${reviewed} of ${rows.length} ${root.dataset.items} reviewed.`;
-    let people = 0;
-    const byLevel = {};
-    for (const answer of shown) {
-      people += answer.count || 0;
-      const level = levelValues.includes(answer.closeness) ? answer.closeness : '';
-      byLevel[level] = (byLevel[level] || 0) + (answer.count || 0);
+    const [people, sums] = totals(data.items);
+    if (find('input[type="number"]')) {
+      const parts = order.filter((value) => value && sums[value]).map((value) => plural(sums[value], words[value]));
+      if (parts.length && sums['']) parts.push(plural(sums[''], words['']));
+      const tally = plural(people, 'person|people') + (parts.length ? ': ' + parts.join(', ') : '');
+      text += ` ${tally}.`;
+      const last = data.snapshots.at(-1);
+      if (last) {
+        const [before, was] = totals(last.items);
+        const changes = levelValues.length ? order.filter((value) => (sums[value] || 0) !== (was[value] || 0)) : [];
+        const changed = changes.map((value) => signed((sums[value] || 0) - (was[value] || 0), words[value]));
+        text +=
+          people === before && !changed.length
+            ? ` No change since ${day(last.saved)}.`
+            : ` ${signed(people - before, 'person|people')} since ${day(last.saved)}` +
+              (changed.length ? ': ' + changed.join(', ') : '') +
+              '.';
+      }
+      if (chart) draw(people, sums, tally);
     }
-    if (root.querySelector('input[type="number"]')) {
-      const parts = levelValues
-        .filter((value) => byLevel[value])
-        .reverse()
-        .map((value) => plural(byLevel[value], tallyWords[value]));
-      if (parts.length && byLevel['']) parts.push(byLevel[''] + ' not rated');
-      text += ` ${plural(people, 'person|people')}${parts.length ? ': ' + parts.join(', ') : ''}.`;
-    }
+    if (history) list();
     root.querySelector('.checklist-bar').value = reviewed;
     root.querySelector('.checklist-progress').textContent = text;
     root.dispatchEvent(
@@ -155,16 +248,107 @@ function enhance(root) {
     return text;
   }
 
+  // The chart: a bar per network and one for all of them, on one scale,
+  // coloured by closeness; the same figures in the table.
+  function draw(people, sums, tally) {
+    const picture = chart.parentNode;
+    find('.checklist-empty').hidden = people > 0;
+    picture.hidden = !people;
+    if (!people) return;
+    const width = Math.max(picture.clientWidth, 240);
+    let top;
+    let most = 0;
+    const bars = rows.map((row) => {
+      const answer = data.items[row.dataset.item] || {};
+      if (answer.count > most) [top, most] = [name(row), answer.count];
+      return [name(row), { [level(answer)]: answer.count || 0 }];
+    });
+    bars.push(['All ' + root.dataset.items, sums]);
+    const body = picture.querySelector('tbody');
+    body.replaceChildren();
+    chart.replaceChildren();
+    const add = (tag, attributes, text) => {
+      const node = chart.appendChild(document.createElementNS(SVG, tag));
+      for (const name in attributes) node.setAttribute(name, attributes[name]);
+      node.textContent = text ?? '';
+    };
+    let y = 0;
+    for (const [label, counts] of bars) {
+      const count = order.reduce((sum, value) => sum + (counts[value] || 0), 0);
+      for (const line of wrap(`${label}: ${count}`, width / 8)) add('text', { x: 1, y: (y += 18) - 4 }, line);
+      let x = 1;
+      for (const value of order) {
+        const size = ((counts[value] || 0) / people) * (width - 2);
+        if (!size) continue;
+        add('rect', { x, y, width: size, height: 16, class: 'checklist-level-' + (value || 'none') });
+        x += size;
+      }
+      y += 26;
+      const row = body.insertRow();
+      row.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: label }));
+      for (const cell of levelValues.length ? [...order.map((value) => counts[value] || 0), count] : [count]) {
+        row.insertCell().textContent = cell;
+      }
+    }
+    chart.setAttribute('viewBox', `0 0 ${width} ${y}`);
+    chart.setAttribute('aria-label', `Chart of your ${root.dataset.items}: ${tally}. The most: ${top}, ${most}.`);
+  }
+
+  // The saved audits, newest first, each with its total and a delete button.
+  function list() {
+    history.parentNode.hidden = !data.snapshots.length;
+    history.replaceChildren(
+      ...data.snapshots
+        .map((snapshot, index) => {
+          const item = document.createElement('li');
+          const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete' });
+          button.dataset.action = 'forget';
+          button.dataset.index = index;
+          button.setAttribute('aria-label', 'Delete the audit of ' + day(snapshot.saved, true));
+          item.append(`${day(snapshot.saved, true)}: ${plural(totals(snapshot.items)[0], 'person|people')} `, button);
+          return item;
+        })
+        .reverse(),
+    );
+  }
+
+  // An iCalendar file with an all-day event per network that has a
+  // follow-up date. A UID per network keeps each event the same event
+  // however often the file is downloaded and imported.
+  function reminders() {
+    const dated = rows.filter((row) => (data.items[row.dataset.item] || {}).due);
+    if (!dated.length) return say('Give a network a follow-up date first: each date becomes a reminder.');
+    const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+    const page = location.origin + location.pathname + '#' + root.id;
+    const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Who You Know//Network checklist//EN', 'CALSCALE:GREGORIAN'];
+    for (const row of dated) {
+      const answer = data.items[row.dataset.item];
+      lines.push(
+        'BEGIN:VEVENT',
+        `UID:${row.dataset.item}.${id}@${location.hostname || 'localhost'}`,
+        'DTSTAMP:' + stamp,
+        'DTSTART;VALUE=DATE:' + answer.due.replace(/-/g, ''),
+        'SUMMARY:' + icsText(answer.step ? `${name(row)}: ${answer.step}` : `Follow up: ${name(row)}`),
+        'URL:' + page,
+        'END:VEVENT',
+      );
+    }
+    lines.push('END:VCALENDAR');
+    download(id + '-reminders.ics', 'text/calendar', lines.map(fold).join('\r\n') + '\r\n');
+    say(`Reminders downloaded for ${plural(dated.length, 'network|networks')}: open the file with your calendar.`);
+  }
+
   function exportText() {
-    const lines = [`# ${root.querySelector('legend').textContent}`, '', summarise(), ''];
+    const lines = [`# ${find('legend').textContent}`, '', summarise(), ''];
     for (const row of rows) {
-      const answer = answers[row.dataset.item] || {};
+      const answer = data.items[row.dataset.item] || {};
       const notes = [];
       const closeness = field(row, 'closeness');
       if (field(row, 'count') && answer.count !== undefined) notes.push(plural(answer.count, 'person|people'));
       if (closeness && closeness.value) notes.push(closeness.selectedOptions[0].textContent.toLowerCase());
-      const text = row.querySelector('.checklist-tick').textContent.trim();
-      lines.push(`- [${answer.done ? 'x' : ' '}] ${text}${notes.length ? ': ' + notes.join(', ') : ''}`);
+      if (field(row, 'step') && answer.step) notes.push('next: ' + answer.step);
+      if (field(row, 'due') && answer.due) notes.push('follow up on ' + answer.due);
+      lines.push(`- [${answer.done ? 'x' : ' '}] ${name(row)}${notes.length ? ': ' + notes.join(', ') : ''}`);
     }
     return lines.join('\n') + '\n';
   }
@@ -177,14 +361,20 @@ function enhance(root) {
       input.value = '';
       let imported;
       try {
-        const data = JSON.parse(reader.result);
-        if (data.format !== FORMAT || data.checklist !== id) throw new Error('another checklist');
-        imported = cleanAnswers(data, true);
-      } catch {
-        say(`${file.name} is not an export of this checklist; nothing was changed.`);
+        imported = JSON.parse(reader.result);
+        if (imported.format !== FORMAT || imported.checklist !== id) throw new Error('another checklist');
+        imported = clean(imported, true);
+      } catch (error) {
+        say(
+          error.message === 'newer'
+            ? `${file.name} comes from a newer version of this page: reload it, then import again. Nothing was changed.`
+            : `${file.name} is not an export of this checklist; nothing was changed.`,
+        );
         return;
       }
-      answers = imported;
+      // A version 1 file holds no saved audits: the ones here stay.
+      data.items = imported.items;
+      if (imported.snapshots.length) data.snapshots = imported.snapshots;
       show();
       if (save()) say(`Answers imported from ${file.name}.`);
     };
@@ -193,17 +383,30 @@ function enhance(root) {
   }
 
   const actions = {
+    snapshot: () => {
+      const saved = new Date().toISOString();
+      data.snapshots.push({ saved, items: structuredClone(data.items) });
+      summarise();
+      if (save()) say(`Audit saved on ${day(saved, true)}. Audit again later to see how your network grows.`);
+    },
+    forget: (button) => {
+      const [snapshot] = data.snapshots.splice(button.dataset.index, 1);
+      summarise();
+      find('[data-action="snapshot"]').focus(); // the button itself is gone
+      if (save()) say(`The audit of ${day(snapshot.saved, true)} is deleted.`);
+    },
+    reminders,
     'export-json': () =>
       download(
         id + '.json',
         'application/json',
-        JSON.stringify({ format: FORMAT, version: VERSION, checklist: id, items: answers }, null, 2),
+        JSON.stringify({ format: FORMAT, ...data, checklist: id }, null, 2),
       ),
     'export-text': () => download(id + '.md', 'text/markdown', exportText()),
     print: () => window.print(),
     reset: () => {
-      if (!window.confirm('Clear every answer in this checklist? This cannot be undone.')) return;
-      answers = {};
+      if (!window.confirm('Clear every answer in this checklist? Saved audits are kept. This cannot be undone.')) return;
+      data.items = {};
       show();
       if (save()) say('All answers cleared.');
     },
@@ -227,7 +430,7 @@ function enhance(root) {
   root.addEventListener('submit', (event) => event.preventDefault());
   root.addEventListener('click', (event) => {
     const button = event.target.closest('button[data-action]');
-    if (button) actions[button.dataset.action]();
+    if (button) actions[button.dataset.action](button);
   });
   // Another tab changed the answers: show them here too.
   window.addEventListener('storage', (event) => {
@@ -236,6 +439,8 @@ function enhance(root) {
     show();
   });
 
+  // Shown first: the chart is drawn to the width it is shown at.
+  find('.checklist-tools').hidden = false;
   load();
   show();
   // Try a write now, so the reader knows before typing anything.
@@ -245,7 +450,6 @@ function enhance(root) {
   } catch {
     say(NOT_SAVED);
   }
-  root.querySelector('.checklist-tools').hidden = false;
 }
 
 function init() {
