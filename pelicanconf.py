@@ -42,6 +42,10 @@ PLUGINS = [
     "feeds",
     "share_cards",
     "typography",
+    # After series_nav: reads `article.series` (at all_generators_finalized).
+    "reading",
+    # Indexes the written site with Pagefind when the build is finalized.
+    "search",
     "metadata_check",
 ]
 
@@ -134,8 +138,18 @@ TAGS_URL = "tags/"
 TAGS_SAVE_AS = "tags/index.html"
 
 # robots.txt is a theme template (theme/templates/robots.html), so it can
-# name the sitemap's absolute address in production.
-DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "robots"]
+# name the sitemap's absolute address in production. The search page
+# (theme/templates/search.html) is written to SEARCH_SAVE_AS, search/ (the
+# search plugin's default).
+DIRECT_TEMPLATES = [
+    "index",
+    "tags",
+    "categories",
+    "authors",
+    "archives",
+    "robots",
+    "search",
+]
 ROBOTS_SAVE_AS = "robots.txt"
 
 PAGINATION_PATTERNS = (

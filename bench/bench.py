@@ -16,6 +16,8 @@ builds each
   (c) ours with share cards cold: an empty card cache, every card drawn
       (half as many runs: no target, and the costliest build);
   (n) ours without share_cards, so b/n is what warm cards cost;
+  (s) ours without the search plugin's Pagefind index, so b/s is what
+      indexing costs (and the size of (b)'s index is noted);
 
 in turn, each build in a fresh `python -m pelican` process. Then ours and
 (a) at four times the size (how cost grows; first corpus only), and a warm
@@ -46,13 +48,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
 
 import pelicanconf  # noqa: E402  (our Markdown settings, URLs and PLUGINS)
 
 OURS = ROOT / "pelicanconf.py"
 # The share-cards plugin and the setting naming its card cache folder.
 CARDS_PLUGIN = "share_cards"
+SEARCH_PLUGIN = "search"
 CARD_CACHE = "SHARE_CARDS_CACHE_PATH"
 
 WORDS = [
@@ -475,6 +478,19 @@ def fill_card_cache(content: Path, work: Path) -> Path:
     return cache
 
 
+def search_index_note(bundle: Path) -> str:
+    """The size of the search index that a build of ours wrote."""
+    from search.search import folder_bytes, index_bytes  # noqa: PLC0415
+
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(language["page_count"] for language in entry["languages"].values())
+    return (
+        f"Search index of build (b): {pages:,} pages, index "
+        f"{index_bytes(bundle) / 1024:,.0f} KB, whole bundle (with Pagefind's "
+        f"scripts and WebAssembly) {folder_bytes(bundle) / 1024:,.0f} KB."
+    )
+
+
 def snapshot(folder: Path) -> dict[Path, int]:
     """Every file under `folder` with its modification time."""
     return {
@@ -589,6 +605,10 @@ def report(r: Results) -> str:
         figures.append(
             ("time b/n (what warm share cards add)", cpu("b") / cpu("n"), 1.05)
         )
+    if "s" in r.builds:
+        figures.append(
+            ("time b/s (what the search index adds)", cpu("b") / cpu("s"), 1.15)
+        )
     lines += ["", "| figure | measured | target | |", "| --- | ---: | ---: | --- |"]
     for name, value, target in figures:
         verdict = "met" if value <= target else "MISSED"
@@ -638,6 +658,14 @@ def measure(
         # as often as the growth rows.
         contenders.update(card_contenders(cold_runs=large_runs))
     results = Results(name, posts, contenders)
+    if SEARCH_PLUGIN in pelicanconf.PLUGINS:
+        # As (b), without the Pagefind index that the search plugin writes
+        # when the build is finalized.
+        contenders["s"] = Contender(
+            "(s) ours without the search index",
+            OURS,
+            {**contenders["b"].extra, "SEARCH_INDEX": False},
+        )
     if not cards:
         results.notes.append(
             f"{CARDS_PLUGIN!r} is not in pelicanconf.PLUGINS: rows (c) and (n) "
@@ -646,6 +674,8 @@ def measure(
     card_caches = [warm_cards] if cards else []
     before = [snapshot(cache) for cache in card_caches]
     results.builds = race(content, folder, contenders, runs)
+    if "s" in contenders:
+        results.notes.append(search_index_note(folder / "out-b-1" / "pagefind"))
     if large_posts:
         large_folder = work / name / f"{large_posts}"
         large_content = generate(large_folder, large_posts, shape)

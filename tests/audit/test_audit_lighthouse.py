@@ -36,7 +36,8 @@ CHROME_FLAGS = " ".join(
         "--disable-quic",
     ]
 )
-PAGES = ["", "posts/networking-theory/", "network-audit/"]
+# The search page with a query: results drawn by search.js from the index.
+PAGES = ["", "posts/networking-theory/", "network-audit/", "search/?q=network"]
 PERFORMANCE_RUNS = 3
 
 

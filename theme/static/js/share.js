@@ -84,7 +84,7 @@ function enhance(root) {
 
   root.addEventListener("submit", (event) => {
     if (!event.target.matches("[data-share-mastodon]")) return;
-    event.preventDefault(); // the form goes nowhere itself (CSP form-action 'none')
+    event.preventDefault(); // the form goes nowhere itself (the CSP allows forms only to this site)
     const input = event.target.elements.server;
     const server = mastodonServer(input.value);
     if (!server) {

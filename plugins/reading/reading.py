@@ -1,0 +1,229 @@
+"""Reading aids for posts: reading time, a contents list and what to read next.
+
+Once every generator is done (`all_generators_finalized`, so series_nav has
+set `article.series`), each post gets plain data the theme shows:
+
+- `word_count` and `reading_time` (whole minutes, at least 1), from the words
+  of the rendered body, leaving out code blocks and forms (the checklist
+  widget): what a reader reads, not what they skim or fill in;
+- `sections` (the body's top-level headings, with their subsections, as the
+  Markdown `toc` extension gave them ids) and `show_contents` (whether there
+  are enough of them for a contents list). Pelican 4.12's Markdown reader
+  does not keep the extension's `toc`, so the headings are read back from the
+  HTML it wrote;
+- `read_next`: up to READING_NEXT_COUNT other posts, as `ReadNextItem`s.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    # Adult silent reading of non-fiction runs at about 230 words a minute.
+    "READING_WORDS_PER_MINUTE": 230,
+    # A post with at least this many sections gets a contents list.
+    "READING_CONTENTS_MIN_SECTIONS": 4,
+    # How many posts "Read next" offers.
+    "READING_NEXT_COUNT": 3,
+}
+# Not prose: code blocks, forms (the checklist widget) and anything a
+# browser does not show as text.
+SKIPPED_TAGS = frozenset({"pre", "form", "script", "style", "template", "svg"})
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+
+
+class ReadingSettingsError(ValueError):
+    """A READING_* setting cannot be used; the message says which and why."""
+
+
+@dataclass
+class Section:
+    """A heading of the body: its anchor, its text and the headings under it."""
+
+    id: str
+    title: str
+    subsections: list[Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadNextItem:
+    """One "read next" post. `url` (relative to SITEURL) is None for an
+    announced part: it is named, never linked. `reason` is why it was
+    chosen: "series", "tags" or "latest"."""
+
+    article: object
+    url: str | None
+    reason: str
+
+
+def check_settings(pelican) -> None:
+    """Fill in the READING_* defaults and stop early on an unusable value."""
+    settings = pelican.settings
+    for key, default in DEFAULTS.items():
+        settings.setdefault(key, default)
+        value = settings[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ReadingSettingsError(
+                f"{key} must be a whole number of 1 or more, not {value!r}"
+            )
+
+
+def _setting(settings, key):
+    """A READING_* setting, or its default when `initialized` did not run."""
+    return settings.get(key, DEFAULTS[key])
+
+
+class _BodyReader(HTMLParser):
+    """Counts the words of a rendered body and collects its headings."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.words = 0
+        self.headings: list[tuple[int, str, str]] = []  # (level, id, text)
+        self._skipping: list[str] = []
+        self._heading: tuple[int, str] | None = None
+        self._heading_text: list[str] = []
+        self._in_permalink = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self._skipping.append(tag)
+        elif tag in HEADING_TAGS and not self._skipping:
+            anchor = dict(attrs).get("id")
+            if anchor:
+                self._heading = (int(tag[1]), anchor)
+                self._heading_text = []
+        elif tag == "a" and self._heading:
+            # The toc extension's permalink ("#") is not part of the title.
+            self._in_permalink = "headerlink" in (dict(attrs).get("class") or "")
+
+    def handle_endtag(self, tag):
+        if self._skipping and tag == self._skipping[-1]:
+            self._skipping.pop()
+        elif tag == "a":
+            self._in_permalink = False
+        elif self._heading and tag == f"h{self._heading[0]}":
+            title = " ".join("".join(self._heading_text).split())
+            self.headings.append((*self._heading, title))
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._skipping:
+            return
+        if self._heading and not self._in_permalink:
+            self._heading_text.append(data)
+        self.words += len(WORD.findall(data))
+
+
+def read_body(html: str) -> tuple[int, list[Section]]:
+    """The body's word count and its top-level sections (with subsections)."""
+    reader = _BodyReader()
+    reader.feed(html)
+    reader.close()
+    if not reader.headings:
+        return reader.words, []
+    # Top-level sections are the highest level used (h2 in our posts);
+    # the next level down are their subsections.
+    top = min(level for level, _, _ in reader.headings)
+    sections: list[Section] = []
+    for level, anchor, title in reader.headings:
+        if level == top:
+            sections.append(Section(anchor, title))
+        elif level == top + 1 and sections:
+            sections[-1].subsections.append(Section(anchor, title))
+    return reader.words, sections
+
+
+def _newest_first(article) -> tuple:
+    """Sort key: newest first, then by file path, so ties are stable."""
+    return (-article.date.timestamp(), article.source_path)
+
+
+class ReadNext:
+    """Chooses the "read next" posts; made afresh for every build."""
+
+    def __init__(self, published: list, count: int):
+        self.count = count
+        self.latest = sorted(published, key=_newest_first)
+        self.tagged = defaultdict(list)
+        for article in self.latest:
+            for tag in getattr(article, "tags", None) or []:
+                self.tagged[tag].append(article)
+
+    def for_article(self, article) -> list[ReadNextItem]:
+        chosen: list[ReadNextItem] = []
+        seen = {id(article)}
+
+        def add(candidate, url, reason):
+            if id(candidate) not in seen and len(chosen) < self.count:
+                seen.add(id(candidate))
+                chosen.append(ReadNextItem(candidate, url, reason))
+
+        series = getattr(article, "series", None)
+        if series:
+            # As the series box does: the next published part, else the
+            # part right after this one if it is announced (never linked).
+            if series.get("next"):
+                add(series["next"], series["next"].url, "series")
+            elif series.get("announced_next"):
+                add(series["announced_next"], None, "series")
+        # Posts sharing tags: most tags in common first, then newest.
+        shared: dict[int, list] = {}  # id(post) -> [post, tags in common]
+        for tag in getattr(article, "tags", None) or []:
+            for other in self.tagged[tag]:
+                shared.setdefault(id(other), [other, 0])[1] += 1
+        ranked = sorted(shared.values(), key=lambda e: (-e[1], *_newest_first(e[0])))
+        for other, _ in ranked:
+            add(other, other.url, "tags")
+        for other in self.latest:
+            if len(chosen) >= self.count:
+                break
+            add(other, other.url, "latest")
+        return chosen
+
+
+def attach(generators) -> None:
+    """Give every post its reading time, sections and "read next" posts."""
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles is None:
+        return
+    settings = articles.settings
+    words_per_minute = _setting(settings, "READING_WORDS_PER_MINUTE")
+    min_sections = _setting(settings, "READING_CONTENTS_MIN_SECTIONS")
+    count = _setting(settings, "READING_NEXT_COUNT")
+    published = [*articles.articles, *articles.translations]
+    # Posts are offered in their own language only.
+    by_lang = defaultdict(list)
+    for article in published:
+        by_lang[article.lang].append(article)
+    choosers = {lang: ReadNext(posts, count) for lang, posts in by_lang.items()}
+    everything = [
+        *published,
+        *articles.drafts,
+        *articles.drafts_translations,
+        *articles.hidden_articles,
+        *articles.hidden_translations,
+    ]
+    for article in everything:
+        article.word_count, article.sections = read_body(article.content)
+        article.reading_time = max(1, math.ceil(article.word_count / words_per_minute))
+        article.show_contents = len(article.sections) >= min_sections
+        chooser = choosers.get(article.lang) or ReadNext([], count)
+        article.read_next = chooser.for_article(article)
+
+
+def register():
+    """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(check_settings)
+    signals.all_generators_finalized.connect(attach)

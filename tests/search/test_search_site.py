@@ -1,0 +1,156 @@
+"""search: what is marked for the index, the index Pagefind writes, and what
+happens when indexing cannot run (a warning; the build goes on)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import search.search as search_plugin
+from search import build_index
+from search.search import SearchSettingsError, check_settings
+
+from tests.harness import build_site
+
+# What may be indexed: the published posts and pages of content/.
+INDEXED = {"posts/networking-theory/", "about/", "network-audit/", "subscribe/"}
+
+
+def marked_pages(site) -> set[str]:
+    """Site-relative URLs of the pages with a data-pagefind-body element."""
+    found = set()
+    for html_file in site.html_files():
+        relative = html_file.relative_to(site.root).as_posix()
+        if relative.startswith(site.settings["SEARCH_BUNDLE_DIR"] + "/"):
+            continue
+        if site.page(relative).xpath("//*[@data-pagefind-body]"):
+            found.add(relative.removesuffix("index.html"))
+    return found
+
+
+def test_only_published_posts_and_pages_are_marked_for_the_index(site):
+    assert marked_pages(site) == INDEXED
+    # Never the draft (an announced part), the 404 page, listings or tags.
+    for never in (
+        "drafts/social-media-job-search/",
+        "404.html",
+        "",
+        "tags/",
+        "search/",
+    ):
+        assert not site.page(never).xpath("//*[@data-pagefind-body]"), never
+
+
+def test_the_index_holds_exactly_the_marked_pages(site):
+    entry = json.loads(site.text("pagefind/pagefind-entry.json"))
+    assert entry["languages"]["en"]["page_count"] == len(INDEXED)
+
+
+def test_boilerplate_inside_a_post_is_left_out(site):
+    doc = site.page("posts/networking-theory/")
+    body = doc.xpath("//*[@data-pagefind-body]")[0]
+    ignored = {el.get("class") for el in body.xpath(".//*[@data-pagefind-ignore]")}
+    # Byline and reading time, contents list, footer (share links, series
+    # box, author box, read next).
+    assert ignored == {"post-facts", "post-contents panel", "post-footer"}
+    footer = body.xpath(".//footer[@data-pagefind-ignore]")[0]
+    assert footer.xpath(".//section[@data-share]")
+    assert footer.xpath(".//*[contains(@class, 'series-contents')]")
+    assert footer.xpath(".//section[@class='author-boxes']")
+
+
+def test_results_get_title_date_and_part(site):
+    body = site.page("posts/networking-theory/").xpath("//*[@data-pagefind-body]")[0]
+    assert body.get("data-search-date") == "2026-11-23T09:00:00+00:00"
+    assert body.get("data-search-date-label") == "23 November 2026"
+    assert body.get("data-search-part") == "Part 1 of 2 in Networking in practice"
+    assert "part[data-search-part]" in body.get("data-pagefind-meta")
+    assert body.xpath(".//h1[@data-pagefind-meta='title']")
+
+
+def test_every_page_has_the_search_form(site):
+    for relative in ("", "posts/networking-theory/", "archives/", "404.html"):
+        forms = site.page(relative).xpath("//header//form[@role='search']")
+        assert len(forms) == 1, relative
+        assert forms[0].get("action").endswith("search/")
+        assert forms[0].xpath(".//input[@type='search'][@name='q']")
+    # The search page has its own form instead.
+    page = site.page("search/")
+    assert not page.xpath("//header//form[@role='search']")
+    assert page.xpath("//main//form[@role='search']//input[@type='search'][@name='q']")
+
+
+def test_the_policy_only_lets_forms_go_to_the_site_itself(site):
+    """form-action 'self' for the GET search form; nothing else loosened
+    (Pagefind compiles its WebAssembly in its worker, outside this policy)."""
+    xpath = "//meta[@http-equiv='Content-Security-Policy']/@content"
+    for relative in ("", "search/", "posts/networking-theory/", "network-audit/"):
+        policy = site.page(relative).xpath(xpath)[0]
+        assert "form-action 'self'" in policy, relative
+        assert "script-src 'self';" in policy, relative
+        assert "eval" not in policy, relative
+
+
+def test_the_search_page_without_javascript_says_so_and_offers_archives_and_tags(site):
+    page = site.page("search/")
+    assert "needs JavaScript" in page.xpath("string(//noscript)")
+    links = page.xpath("//*[@data-search]//a/@href")
+    assert "../archives/" in links and "../tags/" in links
+
+
+def _plain_site(root):
+    (root / "index.html").write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>x</title></head>"
+        "<body><h1>Listing</h1><p>words</p></body></html>",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_a_site_without_marked_pages_is_not_indexed_at_all(tmp_path, caplog):
+    """Pagefind would index every page, drafts and listings too."""
+    with caplog.at_level(logging.WARNING):
+        assert build_index(_plain_site(tmp_path)) is None
+    assert "data-pagefind-body" in caplog.text
+    assert not (tmp_path / "pagefind").exists()
+
+
+def test_a_missing_binary_is_a_warning_and_the_build_goes_on(
+    tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr(search_plugin, "get_executable", lambda: None)
+    with caplog.at_level(logging.WARNING):
+        site = build_site(tmp_path)
+    assert "Pagefind binary is missing" in caplog.text
+    assert site.exists("posts/networking-theory/")
+    assert not (tmp_path / "pagefind").exists()
+
+
+def test_a_failing_pagefind_is_a_warning(tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr(search_plugin, "get_executable", lambda: "/bin/false")
+    with caplog.at_level(logging.WARNING):
+        assert build_index(_plain_site(tmp_path)) is None
+    assert "Pagefind failed (exit 1)" in caplog.text
+
+
+def test_indexing_can_be_turned_off(tmp_path):
+    build_site(tmp_path, SEARCH_INDEX=False)
+    assert not (tmp_path / "pagefind").exists()
+    assert (tmp_path / "search" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("SEARCH_INDEX", "yes"),
+        ("SEARCH_BUNDLE_DIR", "../elsewhere"),
+        ("SEARCH_IGNORE_SELECTORS", "form"),
+    ],
+)
+def test_unusable_settings_stop_the_build_with_a_named_error(key, value):
+    class FakePelican:
+        settings = {key: value}
+
+    with pytest.raises(SearchSettingsError, match=key):
+        check_settings(FakePelican())
