@@ -1,4 +1,4 @@
-"""Page weight: an article page costs at most 40 KB and loads only from its own host.
+"""Page weight: an article page costs at most 48 KB and loads only from its own host.
 
 The sizes come from the page's own Resource Timing entries, read once the
 page has finished with everything its markup asks for. Network events are
@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 # Uncompressed, as the browser decoded it (about a third of that on the wire).
-# 30 KB until the share links (issue 11: Open Graph tags, six ways to share,
-# share.js) took an article to 36 KB; 40 KB leaves room, and stays small.
-BUDGET_BYTES = 40 * 1024
+# 30 KB until issues 11 and 12 added share links (Open Graph tags, six ways
+# to share, share.js), the header's search form, reading time, a contents
+# list and "Read next": the theory post came to 40.7 KB. 48 KB leaves room
+# for the post's own text to grow, and is still small.
+BUDGET_BYTES = 48 * 1024
 ARTICLE = "posts/networking-theory/"
 # What counts: the page and what it needs to render; images do not count.
 # A resource is known by its file name (Resource Timing gives no type).
