@@ -319,6 +319,13 @@ def plan_feeds(generators) -> None:
         )
 
 
+def check_settings(pelican) -> None:
+    """Stop a build with a bad FEEDS_* setting before it starts, not midway:
+    a build that fails after the generators are made leaves other plugins'
+    per-build state behind (pelican-sitemap stops writing its sitemap)."""
+    read_config(pelican.settings)
+
+
 def write_feeds(generator, writer=None) -> None:
     """Write the feeds planned for this build, now that the articles are written."""
     build = getattr(generator, "feeds_build", None)
@@ -328,5 +335,6 @@ def write_feeds(generator, writer=None) -> None:
 
 def register():
     """Connect the feeds plugin to Pelican."""
+    signals.initialized.connect(check_settings)
     signals.all_generators_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

@@ -38,7 +38,6 @@ CARD_SIZE = (1200, 630)
 MAX_CARD_BYTES = 300 * 1024  # WhatsApp shows no preview above this
 
 # Bump when the drawing changes, so every cached card is drawn afresh.
-LAYOUT_VERSION = 1
 
 FONTS_DIR = Path(__file__).parent / "fonts"
 ELLIPSIS = "…"
@@ -768,6 +767,13 @@ def _fonts_digest() -> str:
 
 
 @functools.cache
+def _layout_digest() -> str:
+    """A hash of this module: any change to how cards are drawn is a new key,
+    with no version number to remember to raise."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+@functools.cache
 def _renderer_versions() -> tuple[str | None, ...]:
     # A different Pillow, FreeType or shaper may rasterise differently.
     return (
@@ -783,7 +789,8 @@ class CardCache:
     """Cards drawn only when their inputs change.
 
     Keyed on a hash of everything that shapes the card: its text, the image
-    files' contents, the palette, the fonts, the layout version and Pillow's.
+    files' contents, the palette, the fonts, this module's code (the layout)
+    and the versions of Pillow and its libraries.
     """
 
     def __init__(self, folder: Path, palette: Palette = DEFAULT_PALETTE):
@@ -816,7 +823,7 @@ class CardCache:
     def key(self, card: Card) -> str:
         """The hash of everything that shapes `card`'s image."""
         shape = (
-            LAYOUT_VERSION,
+            _layout_digest(),
             _renderer_versions(),
             _fonts_digest(),
             self.palette,

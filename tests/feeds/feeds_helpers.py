@@ -35,10 +35,11 @@ def build_blog(output: Path, content: Path = BLOG, **settings):
 
 
 def feed_files(root: Path) -> dict[str, Path]:
-    """Every file under feeds/, by its path relative to the site root."""
+    """Every feed under feeds/, by its path relative to the site root (not
+    the .gz and .br copies a production build writes beside them)."""
     return {
         path.relative_to(root).as_posix(): path
-        for path in sorted((root / "feeds").rglob("*"))
+        for path in sorted((root / "feeds").rglob("*.xml"))
         if path.is_file()
     }
 
