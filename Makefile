@@ -8,6 +8,7 @@ PELICAN := $(BIN)/pelican
 PELICANOPTS ?=
 
 BASEDIR := $(CURDIR)
+# Both can be given on the command line (`make devserver INPUTDIR=/tmp/c`).
 INPUTDIR := $(BASEDIR)/content
 OUTPUTDIR := $(BASEDIR)/output
 CONFFILE := $(BASEDIR)/pelicanconf.py
@@ -15,6 +16,14 @@ PUBLISHCONF := $(BASEDIR)/publishconf.py
 
 PORT ?= 8000
 BIND ?= 127.0.0.1
+
+# `make deploy`: where rsync over SSH copies the production build. The one
+# place for these settings; override any on the command line
+# (`make deploy SSH_HOST=www.example.org`) and set SITEURL as for publish.
+SSH_HOST ?= www.example.org
+SSH_PORT ?= 22
+SSH_USER ?= deploy
+SSH_TARGET_DIR ?= /var/www/whoyouknow
 # Local builds write feeds with absolute links to the preview server:
 # pelicanconf.py takes FEEDS_PREVIEW_SITEURL from PREVIEW_SITEURL, set here
 # from PORT and BIND (an environment variable, not `-e`, so the settings
@@ -60,6 +69,8 @@ help:
 	@echo '  make regenerate   rebuild on every change to content, theme or plugins'
 	@echo '  make devserver    regenerate and serve at once (preview while writing)'
 	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
+	@echo '  make deploy       publish, then rsync output/ to SSH_USER@SSH_HOST:SSH_TARGET_DIR'
+	@echo '  make newpost      start a post: TITLE="..." [SERIES="..."] [AUTHOR="..."]'
 	@echo '  make install      create .venv and install the pinned dependencies'
 	@echo '  make lint         run ruff over the Python code'
 	@echo '  make audit        production-build audits: HTML validity, links, axe, Lighthouse, weight'
@@ -126,11 +137,24 @@ regenerate: $(RUNTIME_STAMP)
 serve: html
 	$(PREVIEWENV) "$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
+# Rebuilds on every change and reloads the open tab (LiveReload protocol,
+# the livereload package): tools/devserver.py. PELICANOPTS do not apply.
 devserver: $(RUNTIME_STAMP)
-	$(PREVIEWENV) "$(PELICAN)" -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
+	$(PREVIEWENV) $(BIN)/python tools/devserver.py "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -p $(PORT) -b $(BIND) $(if $(filter 1,$(DEBUG)),--debug)
 
 publish: $(RUNTIME_STAMP)
 	"$(PELICAN)" "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(PUBLISHCONF)" $(PELICANOPTS)
+
+# --delete: the server holds exactly this build. --checksum: builds are
+# reproducible, so only files whose bytes changed are sent.
+deploy: publish
+	rsync -e "ssh -p $(SSH_PORT)" -rvz --delete --checksum "$(OUTPUTDIR)/" "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)/"
+
+# TITLE, SERIES and AUTHOR reach the script through the environment (make
+# exports command-line variables), so quotes in a title need no escaping.
+newpost: $(RUNTIME_STAMP)
+	@test -n "$$TITLE" || { echo 'Usage: make newpost TITLE="..." [SERIES="..."] [AUTHOR="..."]'; exit 2; }
+	@$(BIN)/python tools/newpost.py --content-dir "$(INPUTDIR)" --settings "$(CONFFILE)" --title "$$TITLE" --series "$$SERIES" --author "$$AUTHOR"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -153,4 +177,4 @@ audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
 
-.PHONY: help install html clean regenerate serve devserver publish lint test test-fast audit bench
+.PHONY: help install html clean regenerate serve devserver publish deploy newpost lint test test-fast audit bench

@@ -47,7 +47,30 @@ PLUGINS = [
     # Indexes the written site with Pagefind when the build is finalized.
     "search",
     "metadata_check",
+    # Fingerprinted theme assets; in production also the _headers file, so
+    # it comes after every plugin that writes into the output when the
+    # build is finalized (search here, the sitemap in publishconf.py).
+    "static_hosting",
 ]
+
+# The Content-Security-Policy: one source for the <meta> tag every page
+# carries (theme/templates/base.html) and for the HTTP header that
+# `make publish` writes into _headers (plugins/static_hosting), which adds
+# frame-ancestors 'none' (a <meta> policy cannot carry it).
+# No inline script or style, nothing from another host. connect-src is
+# 'self', not 'none': crawlers' audits (Lighthouse's robots.txt check) fetch
+# from the page, the search page fetches its index, and the preview's
+# livereload.js opens its WebSocket to the page's own host and port.
+# form-action 'self': the header's search form is a plain GET to the search
+# page, so it works without JavaScript; no form posts anywhere else. Search
+# needs nothing more in a page: Pagefind compiles its WebAssembly in its own
+# worker (same origin, under worker-src 'self'), which a page's <meta>
+# policy does not cover (see plugins/search/README.md).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 # The site navigation, in order: (label, URL relative to SITEURL).
 MENU_LINKS = [
@@ -63,6 +86,12 @@ DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
 DEFAULT_PAGINATION = 10
+
+# Scheduled posts: a post dated in the future is held back (Pelican makes it
+# a draft, and series_nav shows a series part as "scheduled for" its date);
+# the first build after that moment publishes it, with no edit. Pair it with
+# a scheduled build (.github/workflows/deploy.yml runs daily).
+WITH_FUTURE_DATES = False
 
 # Share cards (plugins/share_cards): the Open Graph locale, and the site's
 # own X account for twitter:site (None: not said).

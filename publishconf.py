@@ -11,7 +11,8 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
 
-SITEURL = os.environ.get("SITEURL", "https://whoyouknow.example").rstrip("/")
+# An empty SITEURL (an unset CI variable) means the default too.
+SITEURL = (os.environ.get("SITEURL") or "https://whoyouknow.example").rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 
@@ -20,6 +21,31 @@ DELETE_OUTPUT_DIRECTORY = True
 # <lastmod>, so two builds of the same content would differ; a text sitemap
 # (one absolute URL a line) is as good for search engines and reproducible.
 # Drafts and hidden pages (the 404 page) are left out by the plugin itself.
-PLUGINS = [*PLUGINS, "pelican.plugins.sitemap"]  # noqa: F405
+# The sitemap comes first: its file is written when the build is finalized,
+# before static_hosting lists the output for _headers.
+PLUGINS = ["pelican.plugins.sitemap", *PLUGINS, "pelican.plugins.precompress"]  # noqa: F405
 # robots.txt names it (theme/templates/robots.html) and is not in it.
 SITEMAP = {"format": "txt", "exclude": [r"^robots\.txt$"]}
+
+# For CDNs and static hosts (docs/publishing.md): a _headers file with the
+# Content-Security-Policy and cache lifetimes (plugins/static_hosting), and
+# .gz and .br copies of every text file, for hosts that serve them as they
+# are (pelican-precompress, last in PLUGINS: it compresses what the others
+# wrote). Files under 1 KiB gain too little to be worth a second copy.
+STATIC_HOSTING_HEADERS = True
+PRECOMPRESS_GZIP = True
+PRECOMPRESS_BROTLI = True
+PRECOMPRESS_ZOPFLI = False
+PRECOMPRESS_MIN_SIZE = 1024
+PRECOMPRESS_TEXT_EXTENSIONS = {
+    ".atom",
+    ".css",
+    ".html",
+    ".ics",
+    ".js",
+    ".json",
+    ".rss",
+    ".svg",
+    ".txt",
+    ".xml",
+}

@@ -18,6 +18,7 @@ import os
 import re
 from functools import partial
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from pelican import signals
@@ -51,6 +52,12 @@ PELICAN_SERIES_CONTEXT = {
     "page_series": Page,
 }
 WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def now():
+    """The present moment, timezone-aware: the one clock of this module, so
+    tests can freeze it (monkeypatch `series_nav.now`)."""
+    return dt.datetime.now(dt.UTC)
 
 
 class SeriesSettingsError(ValueError):
@@ -176,6 +183,19 @@ def _date_key(part):
     return (0, date.timestamp())
 
 
+def is_scheduled(part):
+    """Whether Pelican holds this part back only for its future date.
+
+    With WITH_FUTURE_DATES off, Pelican makes a post dated in the future a
+    draft; the first build after that moment publishes it. A part that says
+    `Status: draft` itself stays a draft whatever its date.
+    """
+    if part.metadata.get("status", "published").lower() == "draft":
+        return False
+    date = getattr(part, "date", None)
+    return date is not None and date.year != dt.MAXYEAR
+
+
 def _order_key(member):
     """Parts with an index first, by index; then the rest by date; then path."""
     part, index, _published = member
@@ -195,6 +215,8 @@ class SeriesCatalog:
         self.settings = settings
         self.content_path = content_path
         self.default_lang = settings.get("DEFAULT_LANG", "en")
+        # "Today" for overdue parts is the site's day, as its dates are.
+        self.timezone = ZoneInfo(settings.get("TIMEZONE") or "UTC")
         self.series = {}  # (lang, slug) -> Series
         self.collected = set()  # id() of every part already collected
         self.intros = None  # (lang, slug) -> SeriesIntro, read on first link
@@ -275,6 +297,7 @@ class SeriesCatalog:
             series.members.append((part, self.read_index(part), published))
             if not published:
                 self.read_expected_date(part)
+                self.check_overdue(part)
             joined += 1
         return joined
 
@@ -295,9 +318,18 @@ class SeriesCatalog:
         return None
 
     def read_expected_date(self, part):
-        """Turn an announced part's Series_expected into a date (or None)."""
+        """Turn an announced part's Series_expected into a date (or None).
+
+        A *scheduled* part (a future `Date` without `Status: draft`, which
+        Pelican holds back as a draft while WITH_FUTURE_DATES is off) is
+        expected on that date, whatever its Series_expected says.
+        """
         value = part.metadata.get("series_expected")
         part.series_expected = None
+        part.series_scheduled = is_scheduled(part)
+        if part.series_scheduled:
+            part.series_expected = part.date.date()
+            return
         if value is None:
             return
         if isinstance(value, dt.date):
@@ -311,6 +343,23 @@ class SeriesCatalog:
                 value,
                 _source(part),
             )
+
+    def check_overdue(self, part):
+        """Mark a part whose expected date has passed, and warn its author."""
+        part.series_overdue = False
+        expected = part.series_expected
+        if expected is None:
+            return
+        today = now().astimezone(self.timezone).date()
+        if expected >= today:
+            return
+        part.series_overdue = True
+        self.warn_once(
+            "Announced part %s was expected on %s, which has passed; the site "
+            "now says it is running late. Publish it or set a new Series_expected",
+            _source(part),
+            expected.isoformat(),
+        )
 
     def read_intros(self):
         """Read every intro file under SERIES_PATH, once per build."""

@@ -1,0 +1,188 @@
+"""What a CDN or static host needs from the build.
+
+- The `fingerprint` Jinja filter: a theme asset's output path with a hash of
+  its content as a query (`theme/css/main.css?v=0123456789`). A changed file
+  gets a new address, so hosts may let browsers keep assets for a year.
+- `_headers` (when STATIC_HOSTING_HEADERS is on, as in publishconf.py): the
+  HTTP headers for Netlify and Cloudflare Pages: the site's
+  CONTENT_SECURITY_POLICY (the very setting the theme's <meta> tag prints)
+  plus `frame-ancestors 'none'`, which a <meta> policy cannot carry;
+  nosniff; the referrer policy; long caching for theme assets, short for
+  pages and feeds.
+
+Per-build state lives on objects made at `generator_init`, so
+`--autoreload` starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "STATIC_HOSTING_HEADERS": False,
+    "STATIC_HOSTING_HEADERS_SAVE_AS": "_headers",
+    # A year, for files whose address changes with their content.
+    "STATIC_HOSTING_ASSET_MAX_AGE": 31536000,
+    # Five minutes for pages, feeds and everything else: a new post or a
+    # scheduled part shows up soon after the deploy.
+    "STATIC_HOSTING_PAGE_MAX_AGE": 300,
+    "STATIC_HOSTING_REFERRER_POLICY": "strict-origin-when-cross-origin",
+}
+HASH_LENGTH = 10
+
+
+class StaticHostingSettingsError(ValueError):
+    """A STATIC_HOSTING_* setting cannot be used; the message says which."""
+
+
+def check_settings(pelican):
+    """Fill in the STATIC_HOSTING_* defaults and stop early on a bad value."""
+    settings = pelican.settings
+    for key, default in DEFAULTS.items():
+        settings.setdefault(key, default)
+        if not isinstance(settings[key], type(default)):
+            raise StaticHostingSettingsError(
+                f"{key} must be a {type(default).__name__}, not {settings[key]!r}"
+            )
+    if settings["STATIC_HOSTING_HEADERS"] and not settings.get(
+        "CONTENT_SECURITY_POLICY"
+    ):
+        raise StaticHostingSettingsError(
+            "STATIC_HOSTING_HEADERS needs CONTENT_SECURITY_POLICY (pelicanconf.py)"
+        )
+
+
+class AssetFingerprints:
+    """The `fingerprint` filter of one generator's templates."""
+
+    def __init__(self, settings):
+        theme = Path(settings["THEME"])
+        # Pelican copies each THEME_STATIC_PATHS folder's contents into
+        # THEME_STATIC_DIR, in order (a later file wins); plugins may add
+        # folders of their own (the checklist does).
+        self.folders = [theme / path for path in settings["THEME_STATIC_PATHS"]]
+        self.static_dir = settings["THEME_STATIC_DIR"].strip("/")
+        self.hashes = {}
+
+    def source_of(self, path):
+        """The file Pelican copies to `path` (relative to the output), or None."""
+        prefix = self.static_dir + "/"
+        if not path.startswith(prefix):
+            return None
+        relative = path[len(prefix) :]
+        for folder in reversed(self.folders):
+            if (folder / relative).is_file():
+                return folder / relative
+        return None
+
+    def __call__(self, path):
+        """`path` with `?v=<content hash>`; unchanged, with a warning, if unknown."""
+        if path not in self.hashes:
+            source = self.source_of(path)
+            if source is None:
+                logger.warning(
+                    "static_hosting: no theme file is copied to %s; "
+                    "linking it without a fingerprint",
+                    path,
+                )
+                self.hashes[path] = None
+            else:
+                digest = hashlib.sha256(source.read_bytes()).hexdigest()
+                self.hashes[path] = digest[:HASH_LENGTH]
+        digest = self.hashes[path]
+        return f"{path}?v={digest}" if digest else path
+
+
+def add_filter(generator):
+    """Give the generator's templates the `fingerprint` filter."""
+    generator.env.filters["fingerprint"] = AssetFingerprints(generator.settings)
+
+
+def policy_with(policy, **extra):
+    """A CSP string with sources added to directives (`script_src=...`)."""
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    for key, sources in extra.items():
+        name = key.replace("_", "-")
+        for index, directive in enumerate(directives):
+            if directive.split()[0] == name:
+                directives[index] = f"{directive} {sources}"
+                break
+        else:
+            directives.append(f"{name} {sources}")
+    return "; ".join(directives)
+
+
+def headers_file(settings, top_level_entries):
+    """The text of `_headers`, given the names at the top of the output.
+
+    Both hosts *combine* a header that two matching rules set (Cloudflare
+    joins the values with a comma: two policies, both enforced), so each
+    path gets its Cache-Control and CSP from exactly one rule: one per
+    top-level file or folder, none overlapping. Only headers that are the
+    same everywhere go under `/*`.
+    """
+    page_policy = policy_with(
+        settings["CONTENT_SECURITY_POLICY"], frame_ancestors="'none'"
+    )
+    # Pagefind's worker script gets the policy of its own response: it
+    # compiles WebAssembly, which needs 'wasm-unsafe-eval' (not eval() of
+    # JavaScript); see plugins/search/README.md.
+    search_policy = policy_with(page_policy, script_src="'wasm-unsafe-eval'")
+    search_dir = settings.get("SEARCH_BUNDLE_DIR", "pagefind").strip("/")
+    static_dir = settings["THEME_STATIC_DIR"].strip("/")
+    short = f"public, max-age={settings['STATIC_HOSTING_PAGE_MAX_AGE']}"
+    long = f"public, max-age={settings['STATIC_HOSTING_ASSET_MAX_AGE']}, immutable"
+
+    lines = [
+        "# Written by the static_hosting plugin (make publish) for Netlify and",
+        "# Cloudflare Pages. Do not edit: change the settings and rebuild.",
+        "/*",
+        "  X-Content-Type-Options: nosniff",
+        f"  Referrer-Policy: {settings['STATIC_HOSTING_REFERRER_POLICY']}",
+    ]
+
+    def rule(path, policy, cache):
+        lines.extend(
+            [
+                "",
+                path,
+                f"  Content-Security-Policy: {policy}",
+                f"  Cache-Control: {cache}",
+            ]
+        )
+
+    rule("/", page_policy, short)
+    for name, is_folder in sorted(top_level_entries):
+        if name == settings["STATIC_HOSTING_HEADERS_SAVE_AS"]:
+            continue
+        path = f"/{name}/*" if is_folder else f"/{name}"
+        if name == static_dir:
+            rule(path, page_policy, long)  # linked with ?v=<hash> only
+        elif name == search_dir:
+            rule(path, search_policy, short)
+        else:
+            rule(path, page_policy, short)
+    return "\n".join(lines) + "\n"
+
+
+def write_headers(pelican):
+    """Write `_headers` into the output, once the build (and index) is written."""
+    settings = pelican.settings
+    if not settings.get("STATIC_HOSTING_HEADERS"):
+        return
+    output = Path(settings["OUTPUT_PATH"])
+    entries = [(entry.name, entry.is_dir()) for entry in output.iterdir()]
+    target = output / settings["STATIC_HOSTING_HEADERS_SAVE_AS"]
+    target.write_text(headers_file(settings, entries), encoding="utf-8")
+
+
+def register():
+    signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_filter)
+    signals.finalized.connect(write_headers)
