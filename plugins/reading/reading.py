@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
@@ -38,8 +38,13 @@ DEFAULTS = {
 }
 # Not prose: code blocks, forms (the checklist widget) and anything a
 # browser does not show as text.
-SKIPPED_TAGS = frozenset({"pre", "form", "script", "style", "template", "svg"})
-HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+SKIPPED = re.compile(
+    r"<(pre|form|script|style|template|svg)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+)
+# A heading with the id the toc extension gave it, and its permalink ("#").
+HEADING = re.compile(r'<h([2-6])\b[^>]*?\bid="([^"]*)"[^>]*>(.*?)</h\1\s*>', re.DOTALL)
+PERMALINK = re.compile(r'<a\b[^>]*\bclass="[^"]*\bheaderlink\b[^>]*>.*?</a>', re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
 WORD = re.compile(r"\w+(?:['’.-]\w+)*")
 
 
@@ -84,65 +89,31 @@ def _setting(settings, key):
     return settings.get(key, DEFAULTS[key])
 
 
-class _BodyReader(HTMLParser):
-    """Counts the words of a rendered body and collects its headings."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.words = 0
-        self.headings: list[tuple[int, str, str]] = []  # (level, id, text)
-        self._skipping: list[str] = []
-        self._heading: tuple[int, str] | None = None
-        self._heading_text: list[str] = []
-        self._in_permalink = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_TAGS:
-            self._skipping.append(tag)
-        elif tag in HEADING_TAGS and not self._skipping:
-            anchor = dict(attrs).get("id")
-            if anchor:
-                self._heading = (int(tag[1]), anchor)
-                self._heading_text = []
-        elif tag == "a" and self._heading:
-            # The toc extension's permalink ("#") is not part of the title.
-            self._in_permalink = "headerlink" in (dict(attrs).get("class") or "")
-
-    def handle_endtag(self, tag):
-        if self._skipping and tag == self._skipping[-1]:
-            self._skipping.pop()
-        elif tag == "a":
-            self._in_permalink = False
-        elif self._heading and tag == f"h{self._heading[0]}":
-            title = " ".join("".join(self._heading_text).split())
-            self.headings.append((*self._heading, title))
-            self._heading = None
-
-    def handle_data(self, data):
-        if self._skipping:
-            return
-        if self._heading and not self._in_permalink:
-            self._heading_text.append(data)
-        self.words += len(WORD.findall(data))
-
-
 def read_body(html: str) -> tuple[int, list[Section]]:
-    """The body's word count and its top-level sections (with subsections)."""
-    reader = _BodyReader()
-    reader.feed(html)
-    reader.close()
-    if not reader.headings:
-        return reader.words, []
+    """The body's word count and its top-level sections (with subsections).
+
+    Regular expressions over the HTML Markdown wrote, not an HTML parser:
+    the body is Python-Markdown's own well-formed output, and a parser in
+    Python costs a fifth of the Markdown conversion itself.
+    """
+    text = PERMALINK.sub(" ", SKIPPED.sub(" ", html))
+    headings = [
+        (int(level), anchor, " ".join(unescape(TAG.sub("", inner)).split()))
+        for level, anchor, inner in HEADING.findall(text)
+    ]
+    words = len(WORD.findall(unescape(TAG.sub(" ", text))))
+    if not headings:
+        return words, []
     # Top-level sections are the highest level used (h2 in our posts);
     # the next level down are their subsections.
-    top = min(level for level, _, _ in reader.headings)
+    top = min(level for level, _, _ in headings)
     sections: list[Section] = []
-    for level, anchor, title in reader.headings:
+    for level, anchor, title in headings:
         if level == top:
             sections.append(Section(anchor, title))
         elif level == top + 1 and sections:
             sections[-1].subsections.append(Section(anchor, title))
-    return reader.words, sections
+    return words, sections
 
 
 def _newest_first(article) -> tuple:
@@ -165,9 +136,13 @@ class ReadNext:
         chosen: list[ReadNextItem] = []
         seen = {id(article)}
 
-        def add(candidate, url, reason):
+        def add(candidate, reason, linked=True):
+            # Pelican works `url` out afresh on every read: read it only for
+            # the posts chosen, never for every candidate (that made the
+            # build quadratic in the number of posts).
             if id(candidate) not in seen and len(chosen) < self.count:
                 seen.add(id(candidate))
+                url = candidate.url if linked else None
                 chosen.append(ReadNextItem(candidate, url, reason))
 
         series = getattr(article, "series", None)
@@ -175,9 +150,9 @@ class ReadNext:
             # As the series box does: the next published part, else the
             # part right after this one if it is announced (never linked).
             if series.get("next"):
-                add(series["next"], series["next"].url, "series")
+                add(series["next"], "series")
             elif series.get("announced_next"):
-                add(series["announced_next"], None, "series")
+                add(series["announced_next"], "series", linked=False)
         # Posts sharing tags: most tags in common first, then newest.
         shared: dict[int, list] = {}  # id(post) -> [post, tags in common]
         for tag in getattr(article, "tags", None) or []:
@@ -185,11 +160,13 @@ class ReadNext:
                 shared.setdefault(id(other), [other, 0])[1] += 1
         ranked = sorted(shared.values(), key=lambda e: (-e[1], *_newest_first(e[0])))
         for other, _ in ranked:
-            add(other, other.url, "tags")
+            if len(chosen) >= self.count:
+                break
+            add(other, "tags")
         for other in self.latest:
             if len(chosen) >= self.count:
                 break
-            add(other, other.url, "latest")
+            add(other, "latest")
         return chosen
 
 
