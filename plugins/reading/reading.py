@@ -16,6 +16,7 @@ set `article.series`), each post gets plain data the theme shows:
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
@@ -127,6 +128,8 @@ class ReadNext:
     def __init__(self, published: list, count: int):
         self.count = count
         self.latest = sorted(published, key=_newest_first)
+        # Each post's place among the newest: sort keys read once per build.
+        self.recency = {id(article): place for place, article in enumerate(self.latest)}
         self.tagged = defaultdict(list)
         for article in self.latest:
             for tag in getattr(article, "tags", None) or []:
@@ -158,7 +161,13 @@ class ReadNext:
         for tag in getattr(article, "tags", None) or []:
             for other in self.tagged[tag]:
                 shared.setdefault(id(other), [other, 0])[1] += 1
-        ranked = sorted(shared.values(), key=lambda e: (-e[1], *_newest_first(e[0])))
+        # Only the first few can be chosen (the post itself and its series
+        # part may be among them): no need to sort them all.
+        ranked = heapq.nsmallest(
+            self.count + 2,
+            shared.values(),
+            key=lambda entry: (-entry[1], self.recency[id(entry[0])]),
+        )
         for other, _ in ranked:
             if len(chosen) >= self.count:
                 break
