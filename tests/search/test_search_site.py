@@ -9,7 +9,7 @@ import logging
 import pytest
 import search.search as search_plugin
 from search import build_index
-from search.search import SearchSettingsError, check_settings
+from search.search import SearchSettingsError, check_settings, pagefind_glob
 
 from tests.harness import build_site
 
@@ -45,6 +45,67 @@ def test_only_published_posts_and_pages_are_marked_for_the_index(site):
 def test_the_index_holds_exactly_the_marked_pages(site):
     entry = json.loads(site.text("pagefind/pagefind-entry.json"))
     assert entry["languages"]["en"]["page_count"] == len(INDEXED)
+
+
+def test_pagefind_reads_only_the_published_posts_and_pages(tmp_path, monkeypatch):
+    """The plugin hands Pagefind the files the theme marks, and no other:
+    not the listings, tag, author or series pages, drafts or the 404 page."""
+    calls = []
+
+    def recording(*args):
+        calls.append(args)
+        return build_index(*args)
+
+    monkeypatch.setattr(search_plugin, "build_index", recording)
+    site = build_site(tmp_path)
+    [(_output, _bundle, _selectors, files)] = calls
+    assert sorted(files) == sorted(url + "index.html" for url in INDEXED)
+    entry = json.loads(site.text("pagefind/pagefind-entry.json"))
+    assert entry["languages"]["en"]["page_count"] == len(INDEXED)
+
+
+def _marked_page(root, relative, word):
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>x</title></head><body>"
+        f"<main data-pagefind-body><h1>{word}</h1><p>{word} words</p></main>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+
+
+def _page_count(root):
+    entry = json.loads((root / "pagefind" / "pagefind-entry.json").read_text())
+    return entry["languages"]["en"]["page_count"]
+
+
+def test_given_files_only_those_are_indexed_whatever_their_names(tmp_path):
+    """Pagefind's glob characters in a path are matched as themselves."""
+    odd = "odd,name{1}[x]!(y)#<z>:*?/index.html"
+    for relative, word in ((odd, "odd"), ("plain/index.html", "plain")):
+        _marked_page(tmp_path, relative, word)
+    _marked_page(tmp_path, "left-out/index.html", "left")
+    report = build_index(tmp_path, files=[odd, "plain/index.html"])
+    assert report is not None and report.pages == 2
+    assert _page_count(tmp_path) == 2
+
+
+def test_the_files_of_thousands_of_posts_fit(tmp_path):
+    """Their glob is longer than one command-line argument may be (128 KB)."""
+    _marked_page(tmp_path, "posts/post-9999/index.html", "last")
+    files = [f"posts/post-{number}/index.html" for number in range(10_000)]
+    assert len(pagefind_glob(files)) > 128 * 1024
+    report = build_index(tmp_path, files=files)
+    assert report is not None and report.pages == 1
+
+
+def test_no_published_file_is_a_warning_and_no_index(tmp_path, caplog):
+    _marked_page(tmp_path, "draft/index.html", "draft")
+    with caplog.at_level(logging.WARNING):
+        assert build_index(tmp_path, files=[]) is None
+    assert "data-pagefind-body" in caplog.text
+    assert not (tmp_path / "pagefind").exists()
 
 
 def test_boilerplate_inside_a_post_is_left_out(site):
