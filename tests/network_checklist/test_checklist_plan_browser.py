@@ -22,6 +22,7 @@ from tests.network_checklist.test_checklist_browser import (
     _stored,
     _tab_to,
 )
+from tests.network_checklist.test_checklist_plan_markup import CHART_COLUMNS
 
 pytestmark = pytest.mark.browser
 
@@ -132,14 +133,7 @@ def test_chart_and_its_name_follow_the_answers(audit):
         "checklist-level-acquaintance",
     ]
     rows = _table_rows(audit)
-    assert rows[0] == [
-        "Networks",
-        "Close",
-        "Regular contacts",
-        "Acquaintances",
-        "Not rated",
-        "All",
-    ]
+    assert rows[0] == CHART_COLUMNS
     assert [FAMILY, "12", "0", "0", "0", "12"] in rows
     assert [FRIENDS, "0", "0", "36", "0", "36"] in rows
     assert rows[-1] == ["All networks", "12", "0", "36", "0", "48"]
