@@ -50,6 +50,9 @@ def build_site(output, *, content=None, settings_file="pelicanconf.py", **overri
     override.setdefault("OUTPUT_PATH", str(output))
     override.setdefault("CACHE_CONTENT", False)
     override.setdefault("LOAD_CONTENT_CACHE", False)
+    # Each build its own search index cache, beside its output: a test's
+    # index is Pagefind's, never one another test's build left behind.
+    override.setdefault("SEARCH_CACHE_PATH", f"{output}.search-cache")
     settings = read_settings(str(ROOT / settings_file), override=override)
     Pelican(settings).run()
     return Site(Path(output), settings)

@@ -13,8 +13,10 @@ the search page says search is unavailable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -34,6 +36,9 @@ DEFAULTS = {
     "SEARCH_INDEX": True,
     # The search bundle's folder under OUTPUT_PATH.
     "SEARCH_BUNDLE_DIR": "pagefind",
+    # Where the last index is kept, to be reused by a build whose indexed
+    # files are byte for byte the same. None: <CACHE_PATH>/search.
+    "SEARCH_CACHE_PATH": None,
     # CSS selectors Pagefind leaves out of the index, for markup inside post
     # bodies that the theme cannot mark with data-pagefind-ignore: the
     # network checklist's form (a widget, not prose).
@@ -92,6 +97,13 @@ def check_settings(pelican) -> None:
     for key in ("SEARCH_URL", "SEARCH_SAVE_AS"):
         if not isinstance(settings[key], str):
             raise SearchSettingsError(f"{key} must be a string, not {settings[key]!r}")
+    if settings["SEARCH_CACHE_PATH"] is None:
+        settings["SEARCH_CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], "search")
+    elif not isinstance(settings["SEARCH_CACHE_PATH"], str):
+        raise SearchSettingsError(
+            "SEARCH_CACHE_PATH must be a folder's path or None, "
+            f"not {settings['SEARCH_CACHE_PATH']!r}"
+        )
 
 
 def folder_bytes(folder: Path) -> int:
@@ -119,11 +131,70 @@ def pagefind_glob(files: Iterable[str]) -> str:
     return "{" + ",".join(escaped) + "}"
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link `source` to `target` (no bytes copied), or copy it where
+    links cannot be made (another file system). Nothing writes into these
+    files afterwards: a new index is written as new files."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def index_key(
+    output_path: Path, files: Collection[str], config: dict, executable: Path
+) -> str:
+    """What an index depends on: the Pagefind binary, its options and the
+    bytes of every file it reads (paths included: they are the URLs)."""
+    digest = hashlib.blake2b(digest_size=16)
+    binary = executable.stat()
+    options = {key: value for key, value in config.items() if key != "site"}
+    identity = [str(executable), binary.st_size, binary.st_mtime_ns, options]
+    digest.update(json.dumps(identity, sort_keys=True).encode())
+    for relative in sorted(files):
+        digest.update(b"\0" + relative.encode() + b"\0")
+        try:
+            digest.update((output_path / relative).read_bytes())
+        except OSError:
+            digest.update(b"\1missing")
+    return digest.hexdigest()
+
+
+def _reuse(cached: Path, bundle: Path) -> bool:
+    """Put a cached index in place of the bundle; False if there is none
+    (or it could not be put there: then Pagefind runs)."""
+    if not (cached / "pagefind-entry.json").is_file():
+        return False
+    try:
+        shutil.copytree(cached, bundle, copy_function=_link_or_copy)
+    except OSError as error:
+        logger.warning("search: could not reuse the index in %s (%s)", cached, error)
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep(bundle: Path, cache: Path, key: str) -> None:
+    """Keep this index as the cache's only entry (the last build's)."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for old in cache.iterdir():
+            shutil.rmtree(old, ignore_errors=True)
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=cache))
+        shutil.copytree(
+            bundle, partial, copy_function=_link_or_copy, dirs_exist_ok=True
+        )
+        partial.rename(cache / key)
+    except OSError as error:
+        logger.warning("search: could not keep the index in %s (%s)", cache, error)
+
+
 def build_index(
     output_path: Path | str,
     bundle_dir: str = DEFAULTS["SEARCH_BUNDLE_DIR"],
     ignore_selectors: Sequence[str] = DEFAULTS["SEARCH_IGNORE_SELECTORS"],
     files: Collection[str] | None = None,
+    cache_path: Path | str | None = None,
 ) -> IndexReport | None:
     """Index a built site with Pagefind; None (after a warning) if it failed.
 
@@ -133,16 +204,13 @@ def build_index(
     third of its time and a fifth of its memory on 1,000 posts). None reads
     every HTML file; the `data-pagefind-body` marks decide either way.
 
+    With `files` and a `cache_path`, the index is kept there, and a later
+    build whose files (and options, and Pagefind) are byte for byte the
+    same gets it back without running Pagefind.
+
     Public so that `bench/bench.py` can time indexing on its own.
     """
     output_path = Path(output_path)
-    executable = get_executable()
-    if executable is None:
-        logger.warning(
-            "search: the Pagefind binary is missing (pip package pagefind-bin); "
-            "the site has no search index"
-        )
-        return None
     bundle = output_path / bundle_dir.strip("/")
     # A fresh bundle: Pagefind names index files by content hash, so files
     # of pages since deleted would otherwise pile up across rebuilds.
@@ -150,9 +218,13 @@ def build_index(
     if files is not None and not files:
         logger.warning(NOTHING_MARKED)
         return None
-    # The options go in a config file (Pagefind reads pagefind.json in the
-    # folder it runs in), not on the command line: the glob of 4,000 posts'
-    # paths is longer than Linux allows one argument to be (128 KB).
+    executable = get_executable()
+    if executable is None:
+        logger.warning(
+            "search: the Pagefind binary is missing (pip package pagefind-bin); "
+            "the site has no search index"
+        )
+        return None
     config = {
         "site": str(output_path.resolve()),
         "output_subdir": bundle_dir.strip("/"),
@@ -161,6 +233,24 @@ def build_index(
     if files is not None:
         config["glob"] = pagefind_glob(files)
     started = time.perf_counter()
+    key = None
+    if files is not None and cache_path is not None:
+        key = index_key(output_path, files, config, Path(executable))
+        if _reuse(Path(cache_path) / key, bundle):
+            logger.info("search: no indexed page changed, the last index is reused")
+            return _report(bundle, time.perf_counter() - started)
+    if not _run_pagefind(executable, config, bundle):
+        return None
+    if key is not None:
+        _keep(bundle, Path(cache_path), key)
+    return _report(bundle, time.perf_counter() - started)
+
+
+def _run_pagefind(executable, config: dict, bundle: Path) -> bool:
+    """Run Pagefind with `config`; False (after a warning) if no index came of it."""
+    # The options go in a config file (Pagefind reads pagefind.json in the
+    # folder it runs in), not on the command line: the glob of 4,000 posts'
+    # paths is longer than Linux allows one argument to be (128 KB).
     with tempfile.TemporaryDirectory(prefix="pagefind-") as folder:
         (Path(folder) / "pagefind.json").write_text(json.dumps(config), "utf-8")
         try:
@@ -175,20 +265,22 @@ def build_index(
             logger.warning(
                 "search: could not run Pagefind (%s): no search index", error
             )
-            return None
-    seconds = time.perf_counter() - started
+            return False
     if result.returncode != 0:
         logger.warning(
             "search: Pagefind failed (exit %d): no search index\n%s",
             result.returncode,
             (result.stderr or result.stdout)[-2000:],
         )
-        shutil.rmtree(bundle, ignore_errors=True)
-        return None
-    if NO_BODY_NOTICE in result.stdout:
+    elif NO_BODY_NOTICE in result.stdout:
         logger.warning(NOTHING_MARKED)
-        shutil.rmtree(bundle, ignore_errors=True)
-        return None
+    else:
+        return True
+    shutil.rmtree(bundle, ignore_errors=True)
+    return False
+
+
+def _report(bundle: Path, seconds: float) -> IndexReport:
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(language["page_count"] for language in entry["languages"].values())
     return IndexReport(pages, seconds, index_bytes(bundle), folder_bytes(bundle))
@@ -233,6 +325,7 @@ class MarkedFiles:
                 "SEARCH_IGNORE_SELECTORS", DEFAULTS["SEARCH_IGNORE_SELECTORS"]
             ),
             files,
+            settings.get("SEARCH_CACHE_PATH"),
         )
         if report is not None:
             logger.info(

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 
 import pytest
 import search.search as search_plugin
 from search import build_index
-from search.search import SearchSettingsError, check_settings, pagefind_glob
+from search.search import (
+    DEFAULTS,
+    SearchSettingsError,
+    check_settings,
+    pagefind_glob,
+)
 
 from tests.harness import build_site
 
@@ -58,7 +64,7 @@ def test_pagefind_reads_only_the_published_posts_and_pages(tmp_path, monkeypatch
 
     monkeypatch.setattr(search_plugin, "build_index", recording)
     site = build_site(tmp_path)
-    [(_output, _bundle, _selectors, files)] = calls
+    [(_output, _bundle, _selectors, files, _cache)] = calls
     assert sorted(files) == sorted(url + "index.html" for url in INDEXED)
     entry = json.loads(site.text("pagefind/pagefind-entry.json"))
     assert entry["languages"]["en"]["page_count"] == len(INDEXED)
@@ -106,6 +112,69 @@ def test_no_published_file_is_a_warning_and_no_index(tmp_path, caplog):
         assert build_index(tmp_path, files=[]) is None
     assert "data-pagefind-body" in caplog.text
     assert not (tmp_path / "pagefind").exists()
+
+
+def _indexed_site(root):
+    for name in ("one", "two"):
+        _marked_page(root, f"{name}/index.html", name)
+    return ["one/index.html", "two/index.html"]
+
+
+def _no_pagefind(*args, **kwargs):
+    raise AssertionError("Pagefind ran")
+
+
+def test_an_unchanged_site_gets_its_last_index_back_without_pagefind(
+    tmp_path, monkeypatch
+):
+    site, again, cache = tmp_path / "site", tmp_path / "again", tmp_path / "cache"
+    files = _indexed_site(site)
+    first = build_index(site, files=files, cache_path=cache)
+    assert first is not None and first.pages == 2
+    shutil.copytree(site, again, ignore=shutil.ignore_patterns("pagefind"))
+    monkeypatch.setattr(search_plugin.subprocess, "run", _no_pagefind)
+    for output in (site, again):  # a rebuild in place, and into a new output
+        report = build_index(output, files=files, cache_path=cache)
+        assert report is not None and report.pages == 2
+        assert report.index_bytes == first.index_bytes
+    [entry] = cache.iterdir()
+    # Linked, not copied: no bytes written for an unchanged index.
+    assert (again / "pagefind" / "pagefind.js").samefile(entry / "pagefind.js")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a page's text", "a page more", "the ignored selectors"],
+)
+def test_any_change_to_what_pagefind_reads_indexes_again(tmp_path, change):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    files = _indexed_site(site)
+    build_index(site, files=files, cache_path=cache)
+    [before] = cache.iterdir()
+    selectors = DEFAULTS["SEARCH_IGNORE_SELECTORS"]
+    if change == "a page's text":
+        _marked_page(site, "two/index.html", "three")
+    elif change == "a page more":
+        _marked_page(site, "three/index.html", "three")
+        files = [*files, "three/index.html"]
+    else:
+        selectors = ["p"]
+    report = build_index(site, "pagefind", selectors, files, cache)
+    assert report is not None
+    [after] = cache.iterdir()  # the last index only
+    assert after.name != before.name
+    words = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert words["languages"]["en"]["page_count"] == len(files)
+
+
+def test_a_rebuild_of_the_real_site_reuses_the_index(tmp_path, caplog):
+    cache = tmp_path / "search-cache"
+    build_site(tmp_path / "first", SEARCH_CACHE_PATH=str(cache))
+    with caplog.at_level(logging.INFO, logger="search.search"):
+        site = build_site(tmp_path / "second", SEARCH_CACHE_PATH=str(cache))
+    assert "the last index is reused" in caplog.text
+    entry = json.loads(site.text("pagefind/pagefind-entry.json"))
+    assert entry["languages"]["en"]["page_count"] == len(INDEXED)
 
 
 def test_boilerplate_inside_a_post_is_left_out(site):
@@ -207,6 +276,7 @@ def test_indexing_can_be_turned_off(tmp_path):
         ("SEARCH_INDEX", "yes"),
         ("SEARCH_BUNDLE_DIR", "../elsewhere"),
         ("SEARCH_IGNORE_SELECTORS", "form"),
+        ("SEARCH_CACHE_PATH", 42),
     ],
 )
 def test_unusable_settings_stop_the_build_with_a_named_error(key, value):
