@@ -14,7 +14,8 @@ The theme turns them into Open Graph and Twitter metadata
 (`partials/share_head.html`) and share links (`partials/share_links.html`).
 The cards themselves are drawn by `cards.py` and written by
 `ShareCardsGenerator` with the rest of the output; a card is drawn only when
-what shapes it changes (a cache keyed on its inputs, outside output/).
+what shapes it changes (a cache keyed on its inputs, outside output/), and
+the output gets a hard link to the cached file (a copy where it cannot link).
 """
 
 from __future__ import annotations
@@ -177,6 +178,7 @@ class BuildCards:
         )
         self.cache = CardCache(Path(settings["SHARE_CARDS_CACHE_PATH"]), palette)
         self.jobs: dict[str, Card] = {}  # output path -> the card to write there
+        self.linking = True  # False once the output proved unable to hard-link
 
     def add(self, save_as: str, card: Card, alt: str) -> ShareImage:
         target = card_save_as(save_as)
@@ -283,16 +285,67 @@ class BuildCards:
 
     def write(self, output_path: str) -> None:
         """Write every card into the output, drawing only what changed."""
+        output = Path(output_path)
         for save_as, card in sorted(self.jobs.items()):
-            target = Path(output_path) / save_as
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.cache.path(card), target)
+            self.place(self.cache.path(card), output / save_as)
         logger.info(
             "share_cards: %d cards (%d drawn, %d from the cache)",
             len(self.jobs),
             self.cache.drawn,
             self.cache.reused,
         )
+
+    def place(self, cached: Path, target: Path) -> None:
+        """Put a cached card at `target`: a hard link to it, else a copy.
+
+        A link writes no bytes: copying every card (~20 KB each, ~1,100 for
+        1,000 posts) was most of what a warm build spent on cards. In the
+        common case (a fresh output, the page's folder already written) it
+        is one system call: no mkdir, no stat.
+
+        A card already at `target` (an earlier build into the same output,
+        as `make html` does) is removed, never written into: it may be a
+        link to a cache entry, and writing through the link would change
+        the cached card for every later build. For the same reason nothing
+        may edit a card in the output in place.
+        """
+        try:
+            if self._link(cached, target):
+                return
+        except FileExistsError:
+            if os.path.samefile(cached, target):
+                return  # linked by an earlier build into this output
+        except FileNotFoundError:
+            pass  # no folder yet: a card whose page is not written (yet)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        if not self._link(cached, target):
+            shutil.copyfile(cached, target)
+
+    def _link(self, cached: Path, target: Path) -> bool:
+        """Hard-link `cached` at `target`; False when the output cannot link.
+
+        A cache on another filesystem (EXDEV), or one that refuses hard
+        links (EPERM, ENOTSUP), fails for every card alike: one debug line,
+        and the rest of the build copies without trying again.
+        FileExistsError and FileNotFoundError are the caller's to handle.
+        """
+        if not self.linking:
+            return False
+        try:
+            os.link(cached, target)
+        except (FileExistsError, FileNotFoundError):
+            raise
+        except OSError as error:
+            self.linking = False
+            logger.debug(
+                "share_cards: cannot hard-link cards from %s into the output "
+                "(%s); copying them",
+                self.cache.folder,
+                error,
+            )
+            return False
+        return True
 
 
 def check_settings(pelican) -> None:
