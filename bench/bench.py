@@ -19,6 +19,8 @@ builds each
   (s) ours without the search plugin's Pagefind index, so b/s is what
       indexing costs (and the size of (b)'s index is noted); in every row
       Pagefind runs (a never-used SEARCH_CACHE_PATH for each build);
+  (x) ours without share_cards and without the index: the theme and the
+      other plugins alone (for information);
 
 in turn, each build in a fresh `python -m pelican` process. Then ours and
 (a) at four times the size (how cost grows; first corpus only), and a warm
@@ -635,6 +637,10 @@ def report(r: Results) -> str:
         information.append(
             ("time c/n (cold share cards: every card drawn)", cpu("c") / cpu("n"))
         )
+    if "x" in r.builds:
+        information.append(
+            ("time x/a (ours without share cards and the index)", cpu("x") / cpu("a"))
+        )
     lines += [f"| {name} | {value:.2f} | no target | |" for name, value in information]
     if r.notes:
         lines += ["", *r.notes]
@@ -678,6 +684,13 @@ def measure(
             OURS,
             {**contenders["b"].extra, "SEARCH_INDEX": False},
         )
+        if cards:
+            # Neither: what our theme and other plugins cost by themselves.
+            contenders["x"] = Contender(
+                f"(x) ours without {CARDS_PLUGIN} and the search index",
+                OURS,
+                {**contenders["n"].extra, "SEARCH_INDEX": False},
+            )
     if not cards:
         results.notes.append(
             f"{CARDS_PLUGIN!r} is not in pelicanconf.PLUGINS: rows (c) and (n) "
