@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from pagefind.service import get_executable
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +113,20 @@ def folder_bytes(folder: Path) -> int:
 
 def index_bytes(bundle: Path) -> int:
     """The bytes of the index proper: word index, fragments, filters, metadata."""
-    parts = [bundle / name for name in ("index", "fragment", "filter")]
-    return sum(folder_bytes(part) for part in parts if part.is_dir()) + sum(
-        path.stat().st_size for path in bundle.glob("*.pf_meta")
-    )
+    return _bundle_sizes(bundle)[0]
+
+
+def _bundle_sizes(bundle: Path) -> tuple[int, int]:
+    """The bytes of the index proper and of the whole bundle, in one walk."""
+    index = total = 0
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            part = path.relative_to(bundle).parts[0]
+            if part in ("index", "fragment", "filter") or part.endswith(".pf_meta"):
+                index += size
+    return index, total
 
 
 def pagefind_glob(files: Iterable[str]) -> str:
@@ -283,7 +294,7 @@ def _run_pagefind(executable, config: dict, bundle: Path) -> bool:
 def _report(bundle: Path, seconds: float) -> IndexReport:
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(language["page_count"] for language in entry["languages"].values())
-    return IndexReport(pages, seconds, index_bytes(bundle), folder_bytes(bundle))
+    return IndexReport(pages, seconds, *_bundle_sizes(bundle))
 
 
 class MarkedFiles:
@@ -301,31 +312,33 @@ class MarkedFiles:
     def collect(self, generators) -> None:
         files = []
         for generator in generators:
-            # The article and page generators: their published items only
-            # (drafts, hidden pages and listings are never marked).
-            for item in [
-                *getattr(generator, "articles", ()),
-                *getattr(generator, "pages", ()),
-            ]:
-                for content in (item, *getattr(item, "translations", ())):
-                    if content.status == "published" and content.save_as:
-                        files.append(PurePosixPath(content.save_as).as_posix())
+            # The published posts and pages with their translations (drafts,
+            # hidden pages and listings are never marked).
+            if isinstance(generator, ArticlesGenerator):
+                items = [*generator.articles, *generator.translations]
+            elif isinstance(generator, PagesGenerator):
+                items = [*generator.pages, *generator.translations]
+            else:
+                continue
+            files += [
+                PurePosixPath(item.save_as).as_posix()
+                for item in items
+                if item.status == "published" and item.save_as
+            ]
         self.files = files
 
     def index(self, pelican) -> None:
         """After every build: index the output (unless SEARCH_INDEX is off)."""
         files, self.files = self.files, None
-        settings = pelican.settings
-        if not settings.get("SEARCH_INDEX", DEFAULTS["SEARCH_INDEX"]):
+        settings = pelican.settings  # with the defaults check_settings set
+        if not settings["SEARCH_INDEX"]:
             return
         report = build_index(
             settings["OUTPUT_PATH"],
-            settings.get("SEARCH_BUNDLE_DIR", DEFAULTS["SEARCH_BUNDLE_DIR"]),
-            settings.get(
-                "SEARCH_IGNORE_SELECTORS", DEFAULTS["SEARCH_IGNORE_SELECTORS"]
-            ),
+            settings["SEARCH_BUNDLE_DIR"],
+            settings["SEARCH_IGNORE_SELECTORS"],
             files,
-            settings.get("SEARCH_CACHE_PATH"),
+            settings["SEARCH_CACHE_PATH"],
         )
         if report is not None:
             logger.info(
