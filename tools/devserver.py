@@ -69,15 +69,18 @@ def build(args) -> None:
 def watch_and_reload(args) -> None:
     """Rebuild when a source changes, then tell every open tab to reload."""
     watcher = get_watcher_class()()
+    # No task per folder: livereload would run each changed folder's task,
+    # so one save touching two of them (a `git checkout`) built twice.
     for path in (args.content, ROOT / "theme", ROOT / "plugins", args.settings):
-        watcher.watch(str(path), lambda: build(args))
+        watcher.watch(str(path))
     # The handler's class attributes are how livereload wires its parts.
     LiveReloadHandler.watcher = watcher
     LiveReloadHandler.live_css = True
 
     def poll():
-        changed, _delay = watcher.examine()  # runs the build when changed
+        changed, _delay = watcher.examine()
         if changed:
+            build(args)
             LiveReloadHandler.reload_waiters()
 
     ioloop.PeriodicCallback(poll, POLL_MILLISECONDS).start()
