@@ -175,12 +175,16 @@ def _source(content):
     return content.source_path or repr(content)
 
 
+def _real_date(part):
+    """The part's date, or None when it has none (Pelican's MAXYEAR stand-in)."""
+    date = getattr(part, "date", None)
+    return None if date is None or date.year == dt.MAXYEAR else date
+
+
 def _date_key(part):
     """Sort key for dates: parts without a real date go last."""
-    date = getattr(part, "date", None)
-    if date is None or date.year == dt.MAXYEAR:
-        return (1, 0.0)
-    return (0, date.timestamp())
+    date = _real_date(part)
+    return (1, 0.0) if date is None else (0, date.timestamp())
 
 
 def is_scheduled(part):
@@ -192,8 +196,7 @@ def is_scheduled(part):
     """
     if part.metadata.get("status", "published").lower() == "draft":
         return False
-    date = getattr(part, "date", None)
-    return date is not None and date.year != dt.MAXYEAR
+    return _real_date(part) is not None
 
 
 def _order_key(member):

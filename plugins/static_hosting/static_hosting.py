@@ -58,8 +58,12 @@ def check_settings(pelican):
         )
 
 
+# Where a build's AssetFingerprints is kept in the context.
+FINGERPRINTS_KEY = "static_hosting_fingerprints"
+
+
 class AssetFingerprints:
-    """The `fingerprint` filter of one generator's templates."""
+    """The `fingerprint` filter of one build's templates."""
 
     def __init__(self, settings):
         theme = Path(settings["THEME"])
@@ -100,8 +104,14 @@ class AssetFingerprints:
 
 
 def add_filter(generator):
-    """Give the generator's templates the `fingerprint` filter."""
-    generator.env.filters["fingerprint"] = AssetFingerprints(generator.settings)
+    """Give the generator's templates the `fingerprint` filter: one per
+    build (kept in the context every generator of a build shares), so each
+    asset is read and hashed once, not once per generator."""
+    fingerprints = generator.context.get(FINGERPRINTS_KEY)
+    if fingerprints is None:
+        fingerprints = AssetFingerprints(generator.settings)
+        generator.context[FINGERPRINTS_KEY] = fingerprints
+    generator.env.filters["fingerprint"] = fingerprints
 
 
 def policy_with(policy, **extra):
