@@ -802,6 +802,7 @@ class CardCache:
         # so an avatar shared by many posts is read once, and read again when
         # it changes.
         self._file_hashes: dict[tuple[str, int, int], str] = {}
+        self._shared = None  # see _shared_key
 
     def _file_hash(self, path: Path | None) -> str | None:
         if path is None:
@@ -820,13 +821,21 @@ class CardCache:
                 return "unreadable"
         return self._file_hashes[memo]
 
+    def _shared_key(self):
+        """The hash of what shapes every card alike, worked out once."""
+        if self._shared is None:
+            shared = (
+                _layout_digest(),
+                _renderer_versions(),
+                _fonts_digest(),
+                self.palette,
+            )
+            self._shared = hashlib.sha256(repr(shared).encode())
+        return self._shared.copy()
+
     def key(self, card: Card) -> str:
         """The hash of everything that shapes `card`'s image."""
-        shape = (
-            _layout_digest(),
-            _renderer_versions(),
-            _fonts_digest(),
-            self.palette,
+        own = (
             card.title,
             card.site_name,
             card.kicker,
@@ -841,7 +850,9 @@ class CardCache:
             ),
             self._file_hash(card.image),
         )
-        return hashlib.sha256(repr(shape).encode()).hexdigest()
+        digest = self._shared_key()
+        digest.update(repr(own).encode())
+        return digest.hexdigest()
 
     def path(self, card: Card) -> Path:
         """The cached PNG file of `card`, drawn first when it is not there yet."""

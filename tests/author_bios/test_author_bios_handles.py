@@ -101,3 +101,27 @@ def test_website_is_normalised_to_https(written, url):
 def test_bad_website_is_refused(written):
     with pytest.raises(HandleError):
         website(written)
+
+
+def test_every_network_a_link_can_name_has_an_icon():
+    """The theme's icons are a dict by network (partials/icons_networks.html):
+    a network with no entry would show its link with no icon."""
+    from jinja2 import Environment, FileSystemLoader
+    from share_cards.share_cards import share_links
+
+    from tests.harness import ROOT
+
+    loader = FileSystemLoader(ROOT / "theme" / "templates")
+    icons = (
+        Environment(loader=loader, autoescape=True)
+        .get_template("partials/icons_networks.html")
+        .module.network_icons
+    )
+    networks = {normalise(network, written).network for network, written, *_ in GOOD}
+    networks.add(website("example.org").network)
+    networks.update(link.network for link in share_links("T", "https://e.example/"))
+    networks.update(("mastodon", "website"))  # share_links.html's own two
+    assert networks - set(icons) == set()
+    for network in networks:
+        assert str(icons[network]).startswith('<svg class="icon ')
+        assert 'aria-hidden="true"' in str(icons[network])
