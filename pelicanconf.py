@@ -47,9 +47,8 @@ PLUGINS = [
     # Indexes the written site with Pagefind when the build is finalized.
     "search",
     "metadata_check",
-    # Fingerprinted theme assets; in production also the _headers file, so
-    # it comes after every plugin that writes into the output when the
-    # build is finalized (search here, the sitemap in publishconf.py).
+    # Fingerprinted theme assets; in production also the _headers file
+    # (written after every other plugin's files, wherever it is listed).
     "static_hosting",
 ]
 

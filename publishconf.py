@@ -21,8 +21,6 @@ DELETE_OUTPUT_DIRECTORY = True
 # <lastmod>, so two builds of the same content would differ; a text sitemap
 # (one absolute URL a line) is as good for search engines and reproducible.
 # Drafts and hidden pages (the 404 page) are left out by the plugin itself.
-# The sitemap comes first: its file is written when the build is finalized,
-# before static_hosting lists the output for _headers.
 PLUGINS = ["pelican.plugins.sitemap", *PLUGINS, "pelican.plugins.precompress"]  # noqa: F405
 # robots.txt names it (theme/templates/robots.html) and is not in it.
 SITEMAP = {"format": "txt", "exclude": [r"^robots\.txt$"]}

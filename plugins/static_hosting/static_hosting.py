@@ -56,6 +56,16 @@ def check_settings(pelican):
         raise StaticHostingSettingsError(
             "STATIC_HOSTING_HEADERS needs CONTENT_SECURITY_POLICY (pelicanconf.py)"
         )
+    # _headers names every top-level file, so it is written after every
+    # other plugin's `finalized` handler (the sitemap's, the search index's)
+    # whatever the order of PLUGINS. Blinker calls receivers in the order
+    # they were first connected and keeps it for every later build in the
+    # process (a preview build before a production one, in tests); here,
+    # once every plugin has registered, reconnecting puts this one last.
+    # (pelican-precompress runs later still: pelican-granular-signals sends
+    # its `compress` signal after every `finalized` receiver.)
+    signals.finalized.disconnect(write_headers)
+    signals.finalized.connect(write_headers)
 
 
 # Where a build's AssetFingerprints is kept in the context.

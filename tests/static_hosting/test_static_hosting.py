@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import brotli
@@ -202,3 +203,34 @@ def test_make_deploy_uses_the_one_set_of_settings():
     assert "--delete" in rsync[0]
     assert '"deploy@host.test:/var/www/whoyouknow/"' in rsync[0]
     assert f'"{Path(ROOT) / "output"}/"' in rsync[0]
+
+
+# Two builds in one fresh process: a preview build (no sitemap plugin), then
+# a production one. Blinker keeps each receiver where it was first connected,
+# so the sitemap's `finalized` handler comes after static_hosting's unless
+# static_hosting puts itself last on every build.
+TWO_BUILDS = """
+import sys
+from tests.harness import PUBLISHED_SITEURL, build_site
+build_site(sys.argv[1] + "/preview")
+build_site(
+    sys.argv[1] + "/production",
+    settings_file="publishconf.py",
+    SITEURL=PUBLISHED_SITEURL,
+)
+"""
+
+
+def test_headers_list_what_every_other_plugin_wrote_whatever_ran_first(
+    tmp_path, published_site
+):
+    subprocess.run(
+        [sys.executable, "-c", TWO_BUILDS, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    after_a_preview = (tmp_path / "production" / "_headers").read_text()
+    rules = parse_headers(after_a_preview)
+    assert rule_for(rules, "sitemap.txt")["Cache-Control"] == "public, max-age=300"
+    assert after_a_preview == published_site.text("_headers")
