@@ -4,6 +4,10 @@
 
 import pytest
 from author_bios.handles import HandleError, normalise, website
+from jinja2 import Environment, FileSystemLoader
+from share_cards.share_cards import share_links
+
+from tests.harness import ROOT
 
 GOOD = [
     # (network, as written, expected URL, expected handle)
@@ -106,11 +110,6 @@ def test_bad_website_is_refused(written):
 def test_every_network_a_link_can_name_has_an_icon():
     """The theme's icons are a dict by network (partials/icons_networks.html):
     a network with no entry would show its link with no icon."""
-    from jinja2 import Environment, FileSystemLoader
-    from share_cards.share_cards import share_links
-
-    from tests.harness import ROOT
-
     loader = FileSystemLoader(ROOT / "theme" / "templates")
     icons = (
         Environment(loader=loader, autoescape=True)
