@@ -47,6 +47,7 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SYSTEM_STAMP := $(VENV)/.system-checked
+VALGRIND_STAMP := $(VENV)/.valgrind-checked
 # Lighthouse (the only Node.js tool) is pinned in package-lock.json.
 NPM_STAMP := $(CURDIR)/node_modules/.npm-installed
 
@@ -87,13 +88,9 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Browser tests need Debian's chromium; the HTML validator needs a Java
-# runtime. Installed with apt when we are root, otherwise we say what to do.
-$(SYSTEM_STAMP): $(RUNTIME_STAMP)
-	@missing=''; \
-	test -x /usr/bin/chromium || missing="$$missing chromium"; \
-	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
-	if [ -n "$$missing" ]; then \
+# System packages come from Debian: installed with apt when we are root,
+# otherwise we say what to install. A recipe sets $$missing (" a b") first.
+INSTALL_MISSING = if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing system packages:$$missing"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -103,6 +100,21 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 			exit 1; \
 		fi; \
 	fi
+
+# Browser tests need Debian's chromium; the HTML validator needs a Java
+# runtime.
+$(SYSTEM_STAMP): $(RUNTIME_STAMP)
+	@missing=''; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	$(INSTALL_MISSING)
+	touch $@
+
+# `make bench` counts the instructions of two builds with valgrind.
+$(VALGRIND_STAMP): $(RUNTIME_STAMP)
+	@missing=''; \
+	command -v valgrind >/dev/null 2>&1 || missing=" valgrind"; \
+	$(INSTALL_MISSING)
 	touch $@
 
 # Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19).
@@ -110,16 +122,9 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 # dependency asks for its "latest", which would put the lock out of date
 # (and `npm ci` would refuse) whenever a new one is published.
 $(NPM_STAMP): package.json package-lock.json
-	@if ! command -v npm >/dev/null 2>&1; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing system packages: nodejs npm"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
-		else \
-			echo "Missing system packages: nodejs npm"; \
-			echo "Install them first, e.g.: sudo apt-get install nodejs npm"; \
-			exit 1; \
-		fi; \
-	fi
+	@missing=''; \
+	command -v npm >/dev/null 2>&1 || missing=" nodejs npm"; \
+	$(INSTALL_MISSING)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -174,7 +179,7 @@ audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest tests/audit tests/test_html_validity.py
 
 # Outside the tests: it takes minutes and measures, it does not judge.
-bench: $(RUNTIME_STAMP)
+bench: $(RUNTIME_STAMP) $(VALGRIND_STAMP)
 	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
 
 .PHONY: help install html clean regenerate serve devserver publish deploy newpost lint test test-fast audit bench

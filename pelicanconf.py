@@ -47,6 +47,8 @@ PLUGINS = [
     # Indexes the written site with Pagefind when the build is finalized.
     "search",
     "metadata_check",
+    # Every template compiled once a build, not once per generator.
+    "template_cache",
     # Fingerprinted theme assets; in production also the _headers file
     # (written after every other plugin's files, wherever it is listed).
     "static_hosting",

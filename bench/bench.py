@@ -22,7 +22,12 @@ builds each
   (x) ours without share_cards and without the index: the theme and the
       other plugins alone (for information);
 
-in turn, each build in a fresh `python -m pelican` process. Then ours and
+in turn, each build in a fresh `python -m pelican` process. Where valgrind
+is installed (`make bench` installs it), (b) and (n) are also built once each
+under valgrind's cachegrind without the index, which counts the
+instructions they run: b/n without the machine's noise (CPU times of one
+build spread by 10% or more on a shared machine; see docs/benchmarks.md).
+Then ours and
 (a) at four times the size (how cost grows; first corpus only), and a warm
 rebuild with Pelican's content cache against a cold one. It prints a table
 per corpus: median CPU time, wall time and peak memory (the child's
@@ -36,11 +41,13 @@ ru_maxrss) of each build, and the ratios against their targets.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -422,6 +429,53 @@ def build(content: Path, output: Path, settings: Path, **extra) -> Build:
     return Build(seconds, cpu_seconds, usage.ru_maxrss / 1024)  # KiB on Linux
 
 
+INSTRUCTIONS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def count_instructions(
+    content: Path, outputs: dict[str, Path], settings: Path, extras: dict[str, dict]
+) -> dict[str, int]:
+    """The instructions each build runs, counted by valgrind (deterministic).
+
+    Builds run side by side (a count does not depend on the neighbours), in
+    Python only: valgrind does not follow Pelican's child processes, which
+    is why the callers leave the Pagefind index out.
+    """
+    counts = {}
+    with contextlib.ExitStack() as stack:
+        children = {}
+        for key, output in outputs.items():
+            command = [
+                "valgrind",
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+                sys.executable,
+                "-m",
+                "pelican",
+                str(content),
+                "-o",
+                str(output),
+                "-s",
+                str(settings),
+                "-q",
+                "-e",
+                *(f"{name}={json.dumps(value)}" for name, value in extras[key].items()),
+            ]
+            log = stack.enter_context(tempfile.TemporaryFile())
+            child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
+            children[key] = child, log
+        for key, (child, log) in children.items():
+            child.wait()
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace")
+            found = INSTRUCTIONS.findall(text)
+            if child.returncode != 0 or not found:
+                raise BuildFailedError(text[-3000:])
+            counts[key] = int(found[-1].replace(",", ""))
+    return counts
+
+
 def unused(folder: Path) -> Path:
     """`folder`, which must not exist yet: every build gets a never-used one.
 
@@ -558,6 +612,7 @@ class Results:
     cache: dict[str, list[Build]] = field(default_factory=dict)
     large_posts: int = 0  # 0: no growth rows on this corpus
     large: dict[str, list[Build]] = field(default_factory=dict)
+    instructions: dict[str, int] = field(default_factory=dict)  # by row, no index
     notes: list[str] = field(default_factory=list)
 
 
@@ -619,6 +674,14 @@ def report(r: Results) -> str:
         figures.append(
             ("time b/n (what warm share cards add)", cpu("b") / cpu("n"), 1.05)
         )
+    if r.instructions:
+        figures.append(
+            (
+                "instructions b/n (warm share cards, without the index)",
+                r.instructions["b"] / r.instructions["n"],
+                1.05,
+            )
+        )
     if "s" in r.builds:
         figures.append(
             ("time b/s (what the search index adds)", cpu("b") / cpu("s"), 1.15)
@@ -642,6 +705,15 @@ def report(r: Results) -> str:
             ("time x/a (ours without share cards and the index)", cpu("x") / cpu("a"))
         )
     lines += [f"| {name} | {value:.2f} | no target | |" for name, value in information]
+    if r.instructions:
+        lines += [
+            "",
+            "Instructions counted by valgrind (one build each, search index off): "
+            + ", ".join(
+                f"({key}) {count / 1e9:.2f} G" for key, count in r.instructions.items()
+            )
+            + ".",
+        ]
     if r.notes:
         lines += ["", *r.notes]
     return "\n".join(lines)
@@ -699,6 +771,20 @@ def measure(
     card_caches = [warm_cards] if cards else []
     before = [snapshot(cache) for cache in card_caches]
     results.builds = race(content, folder, contenders, runs)
+    if cards and shutil.which("valgrind"):
+        keys = ("b", "n")
+        print(f"  {name} {posts}: counting the instructions of (b) and (n)", flush=True)
+        results.instructions = count_instructions(
+            content,
+            {key: unused(folder / f"out-{key}-instructions") for key in keys},
+            OURS,
+            {key: {**contenders[key].extra, "SEARCH_INDEX": False} for key in keys},
+        )
+    elif cards:
+        results.notes.append(
+            "valgrind is not installed: no instruction counts (`make bench` "
+            "installs it with apt where it can)."
+        )
     if "s" in contenders:
         results.notes.append(search_index_note(folder / "out-b-1" / "pagefind"))
     if large_posts:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import posixpath
 import shutil
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote
 
 from pelican import signals
@@ -82,10 +83,12 @@ class ShareLink:
 
 def card_save_as(save_as: str) -> str:
     """Where a page's card is written: beside the page (`posts/x/card.png`)."""
-    path = PurePosixPath(save_as)
-    if path.name == "index.html":
-        return str(path.parent / "card.png")
-    return str(path.with_name(path.stem + "-card.png"))
+    folder, slash, name = save_as.rpartition("/")
+    if name == "index.html":
+        name = "card.png"
+    else:
+        name = posixpath.splitext(name)[0] + "-card.png"
+    return folder + slash + name
 
 
 def share_links(title: str, url: str) -> list[ShareLink]:
