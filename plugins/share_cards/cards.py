@@ -19,11 +19,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 import logging
 import os
 import re
 import struct
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -757,16 +759,6 @@ def draw_card(card: Card, palette: Palette = DEFAULT_PALETTE) -> bytes:
 
 
 @functools.cache
-def _fonts_digest() -> str:
-    """A hash of every shipped font: computed once per process, never per card."""
-    digest = hashlib.sha256()
-    for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
-        digest.update(path.name.encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-@functools.cache
 def _layout_digest() -> str:
     """A hash of this module: any change to how cards are drawn is a new key,
     with no version number to remember to raise."""
@@ -785,6 +777,13 @@ def _renderer_versions() -> tuple[str | None, ...]:
     )
 
 
+# Beside the cached cards: the content hash of every file that shaped them.
+FILE_HASHES = "file-hashes.json"
+# A file changed this recently may change again within its timestamps'
+# granularity, unseen (git's "racy" entries): hashed, but not kept.
+RACY_NS = 2 * 10**9
+
+
 class CardCache:
     """Cards drawn only when their inputs change.
 
@@ -798,11 +797,25 @@ class CardCache:
         self.palette = palette
         self.drawn = 0
         self.reused = 0
-        # Image files seen in this process: (path, size, mtime) -> content hash,
-        # so an avatar shared by many posts is read once, and read again when
-        # it changes.
-        self._file_hashes: dict[tuple[str, int, int], str] = {}
+        # Content hashes of the files that shape cards (fonts, avatars, a
+        # post's own image) by path, each with the file's size, times and
+        # inode when it was read, as git's index keeps them: a file is read
+        # again only when one of them changes (writing a file or setting its
+        # times changes its ctime). Kept beside the cards by save(), so a
+        # build reads the 8 MB of shipped fonts only when one changed.
+        self._file_hashes: dict[str, list] | None = None  # read on first use
+        self._unsaved = False
+        self._racy: set[str] = set()  # hashed, but not to be kept
         self._shared = None  # see _shared_key
+
+    def _hashes(self) -> dict[str, list]:
+        if self._file_hashes is None:
+            try:
+                hashes = json.loads((self.folder / FILE_HASHES).read_text("utf-8"))
+            except (OSError, ValueError):
+                hashes = None
+            self._file_hashes = hashes if isinstance(hashes, dict) else {}
+        return self._file_hashes
 
     def _file_hash(self, path: Path | None) -> str | None:
         if path is None:
@@ -811,23 +824,48 @@ class CardCache:
             stat = os.stat(path)
         except OSError:
             return "unreadable"
-        memo = (str(path), stat.st_size, stat.st_mtime_ns)
-        if memo not in self._file_hashes:
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        hashes, name = self._hashes(), str(path)
+        entry = hashes.get(name)
+        if not (isinstance(entry, list) and len(entry) == 5 and entry[:4] == seen):
             try:
-                self._file_hashes[memo] = hashlib.sha256(
-                    Path(path).read_bytes()
-                ).hexdigest()
+                digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             except OSError:
                 return "unreadable"
-        return self._file_hashes[memo]
+            hashes[name] = entry = [*seen, digest]
+            self._unsaved = True
+            if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS:
+                self._racy.add(name)
+        return entry[4]
+
+    def save(self) -> None:
+        """Keep the file hashes for the next build, when any was new."""
+        if not self._unsaved:
+            return
+        kept = {
+            name: entry
+            for name, entry in self._hashes().items()
+            if name not in self._racy
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(kept, file, sort_keys=True)
+            os.replace(temporary, self.folder / FILE_HASHES)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self._unsaved = False
 
     def _shared_key(self):
         """The hash of what shapes every card alike, worked out once."""
         if self._shared is None:
+            fonts = sorted(FONTS_DIR.glob("*.[ot]tf"))
             shared = (
                 _layout_digest(),
                 _renderer_versions(),
-                _fonts_digest(),
+                tuple((font.name, self._file_hash(font)) for font in fonts),
                 self.palette,
             )
             self._shared = hashlib.sha256(repr(shared).encode())

@@ -285,6 +285,7 @@ class BuildCards:
         output = Path(output_path)
         for save_as, card in sorted(self.jobs.items()):
             self.place(self.cache.path(card), output / save_as)
+        self.cache.save()
         logger.info(
             "share_cards: %d cards (%d drawn, %d from the cache)",
             len(self.jobs),

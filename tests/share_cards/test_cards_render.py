@@ -3,6 +3,7 @@
 import dataclasses
 import hashlib
 import io
+import json
 import logging
 import os
 import random
@@ -389,6 +390,72 @@ def test_cache_key_follows_file_contents_not_times(tmp_path):
     solid_image(avatar, "#802040")  # same size, other colour
     os.utime(avatar, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert CardCache(tmp_path).key(card) != before
+
+
+def reads(monkeypatch) -> list[str]:
+    """The files read with Path.read_bytes from now on (how cards.py reads)."""
+    read = []
+    read_bytes = Path.read_bytes
+
+    def recording(path):
+        read.append(Path(path).name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", recording)
+    return read
+
+
+def test_file_hashes_are_kept_so_a_build_reads_no_font_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(cards, "RACY_NS", 0)  # the test's files are brand new
+    avatar = solid_image(tmp_path / "ada.png", "#204080")
+    card = Card("T", "S", authors=(dataclasses.replace(ADA, avatar=avatar),))
+    first = CardCache(tmp_path / "cache")
+    key = first.key(card)
+    first.save()
+
+    read = reads(monkeypatch)
+    again = CardCache(tmp_path / "cache")
+    assert again.key(card) == key
+    assert read == []  # not one font or image file
+    again.save()
+    assert read == []
+
+
+def test_a_kept_hash_is_not_trusted_once_the_file_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(cards, "RACY_NS", 0)
+    avatar = solid_image(tmp_path / "ada.png", "#204080")
+    card = Card("T", "S", authors=(dataclasses.replace(ADA, avatar=avatar),))
+    first = CardCache(tmp_path / "cache")
+    before = first.key(card)
+    first.save()
+    stat = avatar.stat()
+
+    solid_image(avatar, "#802040")  # same size, other colour, same mtime
+    os.utime(avatar, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert avatar.stat().st_size == stat.st_size
+    assert CardCache(tmp_path / "cache").key(card) != before
+
+
+def test_a_file_changed_just_now_is_hashed_but_not_kept(tmp_path, monkeypatch):
+    """It might change again within its mtime's granularity, unseen."""
+    monkeypatch.setattr(cards, "RACY_NS", 10**18)  # every file is "just now"
+    avatar = solid_image(tmp_path / "ada.png", "#204080")
+    card = Card("T", "S", authors=(dataclasses.replace(ADA, avatar=avatar),))
+    cache = CardCache(tmp_path / "cache")
+    cache.key(card)
+    cache.save()
+    kept = json.loads((tmp_path / "cache" / cards.FILE_HASHES).read_text())
+    assert kept == {}
+
+
+def test_a_broken_hashes_file_is_read_as_empty(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    card = Card("T", "S")
+    key = CardCache(folder).key(card)
+    for broken in ("{not json", "[1, 2]", '{"x": 3}', '{"x": [1, 2, 3, 4]}'):
+        (folder / cards.FILE_HASHES).write_text(broken)
+        assert CardCache(folder).key(card) == key
 
 
 def test_cache_file_is_readable_by_others(tmp_path):
