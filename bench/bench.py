@@ -406,8 +406,8 @@ class BuildFailedError(RuntimeError):
     """A Pelican build exited with an error; the benchmark means nothing then."""
 
 
-def build(content: Path, output: Path, settings: Path, **extra) -> Build:
-    """Run one Pelican build in a child process; its wall time and peak memory."""
+def pelican_command(content: Path, output: Path, settings: Path, extra: dict):
+    """The command line of one build: `extra` settings are given with `-e`."""
     command = [sys.executable, "-m", "pelican", str(content), "-o", str(output)]
     command += ["-s", str(settings), "-q"]
     if extra:
@@ -415,6 +415,12 @@ def build(content: Path, output: Path, settings: Path, **extra) -> Build:
             "-e",
             *(f"{key}={json.dumps(value)}" for key, value in extra.items()),
         ]
+    return command
+
+
+def build(content: Path, output: Path, settings: Path, **extra) -> Build:
+    """Run one Pelican build in a child process; its wall time and peak memory."""
+    command = pelican_command(content, output, settings, extra)
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
@@ -450,17 +456,7 @@ def count_instructions(
                 "--tool=cachegrind",
                 "--cache-sim=no",
                 "--cachegrind-out-file=/dev/null",
-                sys.executable,
-                "-m",
-                "pelican",
-                str(content),
-                "-o",
-                str(output),
-                "-s",
-                str(settings),
-                "-q",
-                "-e",
-                *(f"{name}={json.dumps(value)}" for name, value in extras[key].items()),
+                *pelican_command(content, output, settings, extras[key]),
             ]
             log = stack.enter_context(tempfile.TemporaryFile())
             child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)

@@ -777,6 +777,21 @@ def _renderer_versions() -> tuple[str | None, ...]:
     )
 
 
+def _write_replacing(path: Path, data: bytes) -> None:
+    """Write `path` under a temporary name and rename it, so that an
+    interrupted build never leaves half a file that a later build would trust."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would follow into the site
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 # Beside the cached cards: the content hash of every file that shaped them.
 FILE_HASHES = "file-hashes.json"
 # A file changed this recently may change again within its timestamps'
@@ -847,15 +862,8 @@ class CardCache:
             for name, entry in self._hashes().items()
             if name not in self._racy
         }
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(kept, file, sort_keys=True)
-            os.replace(temporary, self.folder / FILE_HASHES)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        text = json.dumps(kept, sort_keys=True)
+        _write_replacing(self.folder / FILE_HASHES, text.encode("utf-8"))
         self._unsaved = False
 
     def _shared_key(self):
@@ -899,18 +907,7 @@ class CardCache:
             self.reused += 1
             return path
         png = draw_card(card, self.palette)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Written under a temporary name and renamed, so that an interrupted
-        # build never leaves half a card that a later build would trust.
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(png)
-            os.chmod(temporary, 0o644)  # mkstemp's 0600 would follow into the site
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        _write_replacing(path, png)
         self.drawn += 1
         return path
 

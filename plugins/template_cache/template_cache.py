@@ -45,9 +45,8 @@ def share_cache(generator) -> None:
     cache = generator.context.get(STATE_KEY)
     if cache is None:
         cache = generator.context[STATE_KEY] = BuildBytecodeCache()
-    env = getattr(generator, "env", None)
-    if env is not None and env.bytecode_cache is None:
-        env.bytecode_cache = cache
+    if generator.env.bytecode_cache is None:  # else JINJA_ENVIRONMENT gave one
+        generator.env.bytecode_cache = cache
 
 
 def register():
