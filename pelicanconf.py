@@ -47,8 +47,12 @@ PLUGINS = [
     # Indexes the written site with Pagefind when the build is finalized.
     "search",
     "metadata_check",
-    # Every template compiled once a build, not once per generator.
+    # Every template compiled once a build, not once per generator; the
+    # theme's {% cache %} tag (post summaries rendered once a build).
     "template_cache",
+    # Each post's and page's URL worked out once a build (after every other
+    # plugin is done with them, wherever it is listed).
+    "url_memo",
     # Fingerprinted theme assets; in production also the _headers file
     # (written after every other plugin's files, wherever it is listed).
     "static_hosting",

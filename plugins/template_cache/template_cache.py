@@ -1,4 +1,5 @@
-"""Each theme template compiled once per build, whichever generators use it.
+"""Each theme template compiled once per build, whichever generators use it;
+and the `{% cache %}` tag (fragments.py), for blocks rendered once a build.
 
 Pelican gives every generator its own Jinja environment, and each compiles
 the templates it renders: `base.html` and the partials it includes were
@@ -22,7 +23,11 @@ from __future__ import annotations
 from jinja2 import BytecodeCache
 from pelican import signals
 
+from .fragments import FragmentCache
+
 STATE_KEY = "template_cache_build"
+# False: every `{% cache %}` block is rendered every time (for comparing).
+FRAGMENTS_SETTING = "TEMPLATE_FRAGMENT_CACHE"
 
 
 class BuildBytecodeCache(BytecodeCache):
@@ -40,14 +45,19 @@ class BuildBytecodeCache(BytecodeCache):
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
-def share_cache(generator) -> None:
-    """Give the generator's environment the build's bytecode cache."""
+def prepare_environment(generator) -> None:
+    """Give the generator's environment the build's bytecode cache and the
+    `{% cache %}` tag (unless JINJA_ENVIRONMENT already gave either)."""
+    env = generator.env
     cache = generator.context.get(STATE_KEY)
     if cache is None:
         cache = generator.context[STATE_KEY] = BuildBytecodeCache()
-    if generator.env.bytecode_cache is None:  # else JINJA_ENVIRONMENT gave one
-        generator.env.bytecode_cache = cache
+    if env.bytecode_cache is None:
+        env.bytecode_cache = cache
+    if FragmentCache.identifier not in env.extensions:
+        env.add_extension(FragmentCache)
+    env.fragment_cache_enabled = bool(generator.settings.get(FRAGMENTS_SETTING, True))
 
 
 def register():
-    signals.generator_init.connect(share_cache)
+    signals.generator_init.connect(prepare_environment)

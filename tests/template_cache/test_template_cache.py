@@ -9,6 +9,7 @@ import pytest
 from jinja2 import Environment
 from pelican import signals
 from template_cache import template_cache
+from template_cache.fragments import FragmentCache
 
 import pelicanconf
 from tests.harness import build_site
@@ -28,8 +29,16 @@ def compiles(monkeypatch):
     return counts
 
 
-def without_plugin() -> list[str]:
-    return [name for name in pelicanconf.PLUGINS if name != "template_cache"]
+def without_plugin() -> dict:
+    """Settings without the plugin. The theme's `{% cache %}` tag is then
+    given by JINJA_ENVIRONMENT, as a site without the plugin would."""
+    return {
+        "PLUGINS": [name for name in pelicanconf.PLUGINS if name != "template_cache"],
+        "JINJA_ENVIRONMENT": {
+            **pelicanconf.JINJA_ENVIRONMENT,
+            "extensions": [FragmentCache],
+        },
+    }
 
 
 @pytest.fixture
@@ -37,9 +46,9 @@ def unplugged():
     """As in a fresh process: Pelican connects plugins for a build but never
     disconnects them, so an earlier build in this process left the plugin's
     receiver connected. PLUGINS=without_plugin() then really goes without."""
-    signals.generator_init.disconnect(template_cache.share_cache)
+    signals.generator_init.disconnect(template_cache.prepare_environment)
     yield
-    signals.generator_init.connect(template_cache.share_cache)
+    signals.generator_init.connect(template_cache.prepare_environment)
 
 
 def site_files(site) -> dict[str, bytes]:
@@ -65,12 +74,12 @@ def test_without_the_plugin_generators_compile_base_html_again(
 ):
     """What the plugin saves: without it base.html is compiled by every
     generator that renders a page."""
-    build_site(tmp_path / "site", PLUGINS=without_plugin())
+    build_site(tmp_path / "site", **without_plugin())
     assert compiles["base.html"] >= 3
 
 
 def test_the_site_is_the_same_with_and_without_the_plugin(tmp_path, request):
     with_cache = build_site(tmp_path / "with")
     request.getfixturevalue("unplugged")
-    without = build_site(tmp_path / "without", PLUGINS=without_plugin())
+    without = build_site(tmp_path / "without", **without_plugin())
     assert site_files(with_cache) == site_files(without)
