@@ -20,7 +20,7 @@ import heapq
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -128,12 +128,12 @@ class ReadNext:
     def __init__(self, published: list, count: int):
         self.count = count
         self.latest = sorted(published, key=_newest_first)
-        # Each post's place among the newest: sort keys read once per build.
-        self.recency = {id(article): place for place, article in enumerate(self.latest)}
+        # Each tag's posts by their place among the newest (an index into
+        # `latest`): ranking compares plain numbers, sort keys read once.
         self.tagged = defaultdict(list)
-        for article in self.latest:
+        for place, article in enumerate(self.latest):
             for tag in getattr(article, "tags", None) or []:
-                self.tagged[tag].append(article)
+                self.tagged[tag].append(place)
 
     def for_article(self, article) -> list[ReadNextItem]:
         chosen: list[ReadNextItem] = []
@@ -157,21 +157,18 @@ class ReadNext:
             elif series.get("announced_next"):
                 add(series["announced_next"], "series", linked=False)
         # Posts sharing tags: most tags in common first, then newest.
-        shared: dict[int, list] = {}  # id(post) -> [post, tags in common]
+        in_common = Counter()
         for tag in getattr(article, "tags", None) or []:
-            for other in self.tagged[tag]:
-                shared.setdefault(id(other), [other, 0])[1] += 1
+            in_common.update(self.tagged[tag])
         # Only the first few can be chosen (the post itself and its series
         # part may be among them): no need to sort them all.
         ranked = heapq.nsmallest(
-            self.count + 2,
-            shared.values(),
-            key=lambda entry: (-entry[1], self.recency[id(entry[0])]),
+            self.count + 2, ((-shared, place) for place, shared in in_common.items())
         )
-        for other, _ in ranked:
+        for _, place in ranked:
             if len(chosen) >= self.count:
                 break
-            add(other, "tags")
+            add(self.latest[place], "tags")
         for other in self.latest:
             if len(chosen) >= self.count:
                 break
