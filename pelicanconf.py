@@ -131,9 +131,13 @@ JINJA_ENVIRONMENT = {
 # smarty, which cost as much as the rest of the Markdown conversion.
 MARKDOWN = {
     "extension_configs": {
+        # Heading ids and permalinks. No [TOC] marker: the reading plugin
+        # gives long posts their contents list, and looking for the marker
+        # walked every post's tree once more.
         "markdown.extensions.toc": {
             "permalink": "#",
             "permalink_title": "Link to this section",
+            "marker": "",
         },
         "markdown.extensions.attr_list": {},
         "markdown.extensions.fenced_code": {},
