@@ -23,10 +23,11 @@ builds each
       other plugins alone (for information);
 
 in turn, each build in a fresh `python -m pelican` process. Where valgrind
-is installed (`make bench` installs it), (b) and (n) are also built once each
-under valgrind's cachegrind without the index, which counts the
-instructions they run: b/n without the machine's noise (CPU times of one
-build spread by 10% or more on a shared machine; see docs/benchmarks.md).
+is installed (`make bench` installs it), (a), (b) and (n) are also built
+once each under valgrind's cachegrind, ours without the index, which counts
+the instructions they run: b/n, and how our Python side compares with
+plain Pelican, without the machine's noise (CPU times of one build spread
+by 10% or more on a shared machine; see docs/benchmarks.md).
 Then ours and
 (a) at four times the size (how cost grows; first corpus only), and a warm
 rebuild with Pelican's content cache against a cold one. It prints a table
@@ -439,24 +440,25 @@ INSTRUCTIONS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 def count_instructions(
-    content: Path, outputs: dict[str, Path], settings: Path, extras: dict[str, dict]
+    content: Path, builds: dict[str, tuple[Path, Path, dict]]
 ) -> dict[str, int]:
     """The instructions each build runs, counted by valgrind (deterministic).
 
-    Builds run side by side (a count does not depend on the neighbours), in
-    Python only: valgrind does not follow Pelican's child processes, which
-    is why the callers leave the Pagefind index out.
+    `builds` gives each row's output folder, settings file and extra
+    settings. Builds run side by side (a count does not depend on the
+    neighbours), in Python only: valgrind does not follow Pelican's child
+    processes, which is why the callers leave the Pagefind index out.
     """
     counts = {}
     with contextlib.ExitStack() as stack:
         children = {}
-        for key, output in outputs.items():
+        for key, (output, settings, extra) in builds.items():
             command = [
                 "valgrind",
                 "--tool=cachegrind",
                 "--cache-sim=no",
                 "--cachegrind-out-file=/dev/null",
-                *pelican_command(content, output, settings, extras[key]),
+                *pelican_command(content, output, settings, extra),
             ]
             log = stack.enter_context(tempfile.TemporaryFile())
             child = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
@@ -704,9 +706,15 @@ def report(r: Results) -> str:
         )
     lines += [f"| {name} | {value:.2f} | no target | |" for name, value in information]
     if r.instructions:
+        lines.append(
+            "| instructions b/a (ours without the index against plain Pelican) | "
+            f"{r.instructions['b'] / r.instructions['a']:.3f} | no target | |"
+        )
+    if r.instructions:
         lines += [
             "",
-            "Instructions counted by valgrind (one build each, search index off): "
+            "Instructions counted by valgrind (one build each; ours with the search "
+            "index off): "
             + ", ".join(
                 f"({key}) {count / 1e9:.2f} G" for key, count in r.instructions.items()
             )
@@ -770,13 +778,24 @@ def measure(
     before = [snapshot(cache) for cache in card_caches]
     results.builds = race(content, folder, contenders, runs)
     if cards and shutil.which("valgrind"):
-        keys = ("b", "n")
-        print(f"  {name} {posts}: counting the instructions of (b) and (n)", flush=True)
+        # Ours without the index (valgrind does not follow Pagefind), and
+        # plain Pelican at its defaults as it is in (a).
+        print(
+            f"  {name} {posts}: counting the instructions of (a), (b) and (n)",
+            flush=True,
+        )
         results.instructions = count_instructions(
             content,
-            {key: unused(folder / f"out-{key}-instructions") for key in keys},
-            OURS,
-            {key: {**contenders[key].extra, "SEARCH_INDEX": False} for key in keys},
+            {
+                key: (
+                    unused(folder / f"out-{key}-instructions"),
+                    contenders[key].settings,
+                    {**contenders[key].extra, "SEARCH_INDEX": False}
+                    if contenders[key].settings == OURS
+                    else contenders[key].extra,
+                )
+                for key in ("a", "b", "n")
+            },
         )
     elif cards:
         results.notes.append(
