@@ -45,7 +45,8 @@ def without_plugin() -> dict:
 def unplugged():
     """As in a fresh process: Pelican connects plugins for a build but never
     disconnects them, so an earlier build in this process left the plugin's
-    receiver connected. PLUGINS=without_plugin() then really goes without."""
+    receiver connected. A build with without_plugin() then really goes
+    without."""
     signals.generator_init.disconnect(template_cache.prepare_environment)
     yield
     signals.generator_init.connect(template_cache.prepare_environment)
