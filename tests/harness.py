@@ -58,6 +58,31 @@ def build_site(output, *, content=None, settings_file="pelicanconf.py", **overri
     return Site(Path(output), settings)
 
 
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root`, by its relative path: two trees compare equal
+    when they hold the same files with the same bytes."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@contextlib.contextmanager
+def disconnected(*receivers):
+    """(signal, receiver) pairs taken off for the block, as in a fresh
+    process: Pelican connects a plugin's receivers for a build and never
+    disconnects them, so a build that leaves the plugin out after one that
+    loaded it would still run them."""
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
+    try:
+        yield
+    finally:
+        for signal, receiver in receivers:
+            signal.connect(receiver)
+
+
 class Site:
     """A built site: finds, reads and parses what Pelican wrote."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PUBLISHED_SITEURL, ROOT
+from tests.harness import PUBLISHED_SITEURL, ROOT, tree_bytes
 
 
 def _pelican(content: Path, output: Path, *, hash_seed: str = "random", **settings):
@@ -36,17 +36,9 @@ def _pelican(content: Path, output: Path, *, hash_seed: str = "random", **settin
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-
-
 def _differences(first: Path, second: Path) -> list[str]:
     """Files missing on one side or differing in bytes."""
-    a, b = _tree(first), _tree(second)
+    a, b = tree_bytes(first), tree_bytes(second)
     found = [f"only in first build: {name}" for name in sorted(a.keys() - b.keys())]
     found += [f"only in second build: {name}" for name in sorted(b.keys() - a.keys())]
     found += [
@@ -58,7 +50,7 @@ def _differences(first: Path, second: Path) -> list[str]:
 def test_two_clean_builds_are_byte_identical(tmp_path):
     _pelican(ROOT / "content", tmp_path / "one", hash_seed="1")
     _pelican(ROOT / "content", tmp_path / "two", hash_seed="2")
-    tree = _tree(tmp_path / "one")
+    tree = tree_bytes(tmp_path / "one")
     # The comparison covers every kind of file the site publishes.
     assert any(name.endswith(".html") for name in tree)
     assert any(name.endswith(".css") for name in tree)

@@ -9,8 +9,7 @@ import pytest
 from jinja2 import DictLoader, Environment
 from template_cache.fragments import FragmentCache
 
-from tests.harness import build_site
-from tests.template_cache.test_template_cache import site_files
+from tests.harness import build_site, tree_bytes
 
 
 def environment(templates: dict[str, str]) -> Environment:
@@ -114,4 +113,4 @@ def test_the_site_is_the_same_with_the_fragment_cache_off(tmp_path, settings_fil
         settings_file=settings_file,
         TEMPLATE_FRAGMENT_CACHE=False,
     )
-    assert site_files(cached) == site_files(every_time)
+    assert tree_bytes(cached.root) == tree_bytes(every_time.root)

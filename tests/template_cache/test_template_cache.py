@@ -12,7 +12,7 @@ from template_cache import template_cache
 from template_cache.fragments import FragmentCache
 
 import pelicanconf
-from tests.harness import build_site
+from tests.harness import build_site, disconnected, tree_bytes
 
 
 @pytest.fixture
@@ -43,21 +43,9 @@ def without_plugin() -> dict:
 
 @pytest.fixture
 def unplugged():
-    """As in a fresh process: Pelican connects plugins for a build but never
-    disconnects them, so an earlier build in this process left the plugin's
-    receiver connected. A build with without_plugin() then really goes
-    without."""
-    signals.generator_init.disconnect(template_cache.prepare_environment)
-    yield
-    signals.generator_init.connect(template_cache.prepare_environment)
-
-
-def site_files(site) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(site.root)): path.read_bytes()
-        for path in sorted(site.root.rglob("*"))
-        if path.is_file()
-    }
+    """A build with without_plugin() really goes without (see disconnected)."""
+    with disconnected((signals.generator_init, template_cache.prepare_environment)):
+        yield
 
 
 def test_each_template_is_compiled_once_a_build(tmp_path, compiles):
@@ -83,4 +71,4 @@ def test_the_site_is_the_same_with_and_without_the_plugin(tmp_path, request):
     with_cache = build_site(tmp_path / "with")
     request.getfixturevalue("unplugged")
     without = build_site(tmp_path / "without", **without_plugin())
-    assert site_files(with_cache) == site_files(without)
+    assert tree_bytes(with_cache.root) == tree_bytes(without.root)
