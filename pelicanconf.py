@@ -53,6 +53,8 @@ PLUGINS = [
     # Each post's and page's URL worked out once a build (after every other
     # plugin is done with them, wherever it is listed).
     "url_memo",
+    # Pelican's writer, leaving a file alone when its bytes would not change.
+    "write_changed",
     # Fingerprinted theme assets; in production also the _headers file
     # (written after every other plugin's files, wherever it is listed).
     "static_hosting",
