@@ -34,6 +34,30 @@ POLL_MILLISECONDS = 200
 logger = logging.getLogger("devserver")
 
 
+class ReloadHandler(LiveReloadHandler):
+    """livereload's WebSocket handler, and no tab misses a rebuild.
+
+    livereload counts a tab as open only once its `info` message (the
+    handshake's last step) is read. The loop that reads it also runs the
+    build, so a tab whose handshake began before a rebuild and ended after it
+    was sent no reload: it kept showing the page from before the save.
+    """
+
+    rebuilds = 0  # rebuilds finished since the server started
+
+    def open(self):
+        self.rebuilds_seen = ReloadHandler.rebuilds
+
+    def on_message(self, message):
+        known = self in self.waiters
+        super().on_message(message)
+        if known or self not in self.waiters:
+            return
+        if self.rebuilds_seen != ReloadHandler.rebuilds:
+            # A rebuild ran while this tab shook hands: its page is older.
+            self.send_message({"command": "reload", "path": "*", "liveCSS": False})
+
+
 class PreviewFileHandler(web.StaticFileHandler):
     """Serves the output folder; the browser never keeps a stale copy."""
 
@@ -74,14 +98,15 @@ def watch_and_reload(args) -> None:
     for path in (args.content, ROOT / "theme", ROOT / "plugins", args.settings):
         watcher.watch(str(path))
     # The handler's class attributes are how livereload wires its parts.
-    LiveReloadHandler.watcher = watcher
-    LiveReloadHandler.live_css = True
+    ReloadHandler.watcher = watcher
+    ReloadHandler.live_css = True
 
     def poll():
         changed, _delay = watcher.examine()
         if changed:
             build(args)
-            LiveReloadHandler.reload_waiters()
+            ReloadHandler.rebuilds += 1
+            ReloadHandler.reload_waiters()
 
     ioloop.PeriodicCallback(poll, POLL_MILLISECONDS).start()
 
@@ -100,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     build(args)
     application = web.Application(
         [
-            (r"/livereload", LiveReloadHandler),
+            (r"/livereload", ReloadHandler),
             (r"/livereload\.js", LiveReloadJSHandler),
             (
                 r"/(.*)",
