@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from pelican.log import LimitFilter
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.harness import (
     CHROMIUM,
@@ -27,6 +27,10 @@ from tests.harness import (
     build_site,
     serve,
 )
+
+# How long a browser action or `expect` may wait for its condition
+# (Playwright's own default for actions).
+BROWSER_WAIT_MS = 30_000
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +69,10 @@ def browser():
     """Debian's Chromium, headless. Missing Chromium fails loudly: never a skip."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
+    # `expect` waits for its condition and returns as soon as it holds; its
+    # 5 s default is too short for a first search (Pagefind's worker and
+    # WebAssembly) on a loaded machine, so wait as long as actions do.
+    expect.set_options(timeout=BROWSER_WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -223,13 +223,19 @@ def scrolls_sideways(page) -> bool:
     )
 
 
-def assert_clean_in_browser(page, watch, url, scheme="light", width=320):
+def assert_clean_in_browser(page, watch, url, scheme="light", width=320, *, ready=None):
     """Load `url` in a colour scheme at a narrow width and assert that axe finds
     nothing, the console has no error, nothing came from another host and
-    nothing scrolls sideways."""
+    nothing scrolls sideways.
+
+    `ready(page)`, when given, waits for what the page's scripts still do after
+    it has loaded (results fetched and drawn), so that the page is checked
+    as the reader sees it, not half-drawn."""
     page.emulate_media(color_scheme=scheme)
     page.set_viewport_size({"width": width, "height": 640})
     page.goto(url)
+    if ready is not None:
+        ready(page)
     assert axe_violations(page) == []
     assert watch.console_errors == []
     assert watch.offsite_requests == []
