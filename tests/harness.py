@@ -1,7 +1,8 @@
 """The test harness: real Pelican builds, parsed pages, a real browser.
 
 - `build_site()` builds any content folder into any output folder and returns
-  a `Site`, which finds, parses and resolves what Pelican wrote.
+  a `Site`, which finds, parses and resolves what Pelican wrote. Every build
+  happens at `BUILT_AT` (`freeze_now()`), whatever the day the suite runs.
 - `serve()` serves a folder over HTTP on loopback.
 - `recorded_warnings()` collects the warnings a (module-scoped) build logs.
 - `PageWatch` records console errors of every tab in a browser context and
@@ -13,14 +14,19 @@ Fixtures built on these live in tests/conftest.py.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import logging
 import os
 import threading
+import types
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
+import pelican.contents
+import pytest
+import series_nav
 from axe_playwright_python.sync_playwright import Axe
 from lxml import html as lxml_html
 from pelican import Pelican
@@ -38,13 +44,41 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PUBLISHED_SITEURL = "https://whoyouknow.example"
+# The moment every test build happens: what a page says that depends on the
+# day (a part "running late", a future-dated post held back) is the same
+# whenever the suite runs. After the announced part's Series_expected.
+BUILT_AT = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 
 
-def build_site(output, *, content=None, settings_file="pelicanconf.py", **override):
+def freeze_now(monkeypatch, moment: dt.datetime):
+    """Make both clocks read `moment`: Pelican's (which holds future-dated
+    posts back) and series_nav's (which finds overdue parts)."""
+
+    class FrozenDateTime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    frozen_module = types.ModuleType("datetime")
+    frozen_module.__dict__.update(vars(dt))
+    frozen_module.datetime = FrozenDateTime
+    monkeypatch.setattr(pelican.contents, "datetime", frozen_module)
+    monkeypatch.setattr(series_nav.series_nav, "now", lambda: moment)
+
+
+def build_site(
+    output,
+    *,
+    content=None,
+    settings_file="pelicanconf.py",
+    built_at=BUILT_AT,
+    **override,
+):
     """Build a site with Pelican into `output` and return it as a `Site`.
 
     `content` defaults to the real content/ folder; `override` replaces
-    settings (as Pelican's `read_settings(override=...)` does).
+    settings (as Pelican's `read_settings(override=...)` does); the build
+    happens at `built_at`.
     """
     override.setdefault("PATH", str(content or ROOT / "content"))
     override.setdefault("OUTPUT_PATH", str(output))
@@ -54,7 +88,9 @@ def build_site(output, *, content=None, settings_file="pelicanconf.py", **overri
     # index is Pagefind's, never one another test's build left behind.
     override.setdefault("SEARCH_CACHE_PATH", f"{output}.search-cache")
     settings = read_settings(str(ROOT / settings_file), override=override)
-    Pelican(settings).run()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        freeze_now(monkeypatch, built_at)
+        Pelican(settings).run()
     return Site(Path(output), settings)
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import types
 
-import pelican.contents
 import pytest
-import series_nav
 
-from tests.harness import PUBLISHED_SITEURL, ROOT, build_site, recorded_warnings
+from tests.harness import (
+    PUBLISHED_SITEURL,
+    ROOT,
+    build_site,
+    freeze_now,
+    recorded_warnings,
+)
 from tests.series_nav.test_series_nav_generator import generate
 
 THEORY = "posts/networking-theory/"
@@ -44,22 +47,6 @@ Not ready.
 """
 
 
-def freeze_now(monkeypatch, moment: dt.datetime):
-    """Make both clocks read `moment`: Pelican's (which holds future-dated
-    posts back) and series_nav's (which finds overdue parts)."""
-
-    class FrozenDateTime(dt.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
-
-    frozen_module = types.ModuleType("datetime")
-    frozen_module.__dict__.update(vars(dt))
-    frozen_module.datetime = FrozenDateTime
-    monkeypatch.setattr(pelican.contents, "datetime", frozen_module)
-    monkeypatch.setattr(series_nav.series_nav, "now", lambda: moment)
-
-
 @pytest.fixture(scope="module")
 def content(tmp_path_factory):
     """The real content plus a scheduled part and a past-dated draft."""
@@ -72,12 +59,12 @@ def content(tmp_path_factory):
 
 def publish(content, output, moment):
     """A production build of `content` at `moment`; returns (site, warnings)."""
-    with pytest.MonkeyPatch.context() as monkeypatch, recorded_warnings() as warnings:
-        freeze_now(monkeypatch, moment)
+    with recorded_warnings() as warnings:
         site = build_site(
             output,
             content=content,
             settings_file="publishconf.py",
+            built_at=moment,
             SITEURL=PUBLISHED_SITEURL,
         )
     return site, list(warnings)
