@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import get_watcher_class
@@ -24,7 +26,7 @@ from pelican import Pelican
 from pelican.log import LimitFilter
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
-from tornado import ioloop, web
+from tornado import httpserver, ioloop, netutil, web
 
 ROOT = Path(__file__).resolve().parent.parent
 # How often to look for changed files. The build takes most of the delay
@@ -122,6 +124,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     init_logging(level=logging.DEBUG if args.debug else logging.INFO)
 
+    # The port is taken before the first build, which writes its number into
+    # every page (the reload script's address); with `-p 0` the system picks
+    # a free one, and the feeds' preview links follow it.
+    sockets = netutil.bind_sockets(args.port, address=args.bind)
+    if args.port == 0:
+        args.port = sockets[0].getsockname()[1]
+        preview = urlsplit(os.environ.get("PREVIEW_SITEURL", ""))
+        if preview.hostname:
+            netloc = f"{preview.hostname}:{args.port}"
+            os.environ["PREVIEW_SITEURL"] = preview._replace(netloc=netloc).geturl()
     build(args)
     application = web.Application(
         [
@@ -134,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
             ),
         ]
     )
-    application.listen(args.port, address=args.bind)
+    httpserver.HTTPServer(application).add_sockets(sockets)
     watch_and_reload(args)
     logger.info("Serving on http://%s:%d (Ctrl-C to stop)", args.bind, args.port)
     try:

@@ -11,9 +11,9 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -29,6 +29,7 @@ SOURCE = "posts/networking-theory.md"
 OLD_TEXT = "This is the first half of a two-part series."
 NEW_TEXT = "Saved a moment ago, shown without a manual reload."
 PROTOCOL = "http://livereload.com/protocols/official-7"
+SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+) ")
 # Generous: a wait ends as soon as its condition holds, and a rebuild of the
 # site on a loaded machine may take many seconds.
 WAIT_SECONDS = 120
@@ -68,25 +69,19 @@ class ServerLog:
         return "".join(self.lines)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def devserver(tmp_path_factory):
-    """`make devserver` on a free port; yields (base URL, content folder)."""
+    """`make devserver PORT=0` (the server takes a free port before it
+    builds, and says which); yields (base URL, content folder, its log)."""
     folder = tmp_path_factory.mktemp("devserver")
     content = folder / "content"
     shutil.copytree(ROOT / "content", content)
-    port = free_port()
     server = subprocess.Popen(
         [
             "make",
             "--no-print-directory",
             "devserver",
-            f"PORT={port}",
+            "PORT=0",
             f"INPUTDIR={content}",
             f"OUTPUTDIR={folder / 'output'}",
         ],
@@ -108,6 +103,7 @@ def devserver(tmp_path_factory):
     try:
         assert log.wait_for("Serving on"), f"devserver did not start:\n{log}"
         assert server.poll() is None, f"devserver exited:\n{log}"
+        (port,) = SERVING.findall(str(log))
         yield f"http://127.0.0.1:{port}/", content, log
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -177,4 +173,12 @@ def test_the_reload_script_comes_from_the_page_origin(devserver, page):
     page.goto(base + POST)
     script = page.locator("script[src*='livereload.js']")
     expect(script).to_have_count(1)
-    assert script.get_attribute("src").startswith("/livereload.js?port=")
+    port = base.rstrip("/").rsplit(":", 1)[1]
+    assert script.get_attribute("src") == f"/livereload.js?port={port}"
+
+
+def test_the_feeds_name_the_port_the_server_took(devserver):
+    """With PORT=0 the port is known only once taken: the feeds link to it."""
+    base, content, _log = devserver
+    feed = (content.parent / "output" / "feeds" / "all.atom.xml").read_text()
+    assert f'href="{base}"' in feed
