@@ -62,6 +62,9 @@ def pytest_terminal_summary(terminalreporter, config):
     if not scores:
         return
     terminalreporter.section("Lighthouse scores")
+    terminalreporter.write_line(
+        "(performance moves with the machine's load: printed, not judged)"
+    )
     categories = ("performance", "accessibility", "best-practices", "seo")
     terminalreporter.write_line(
         "page".ljust(28) + "".join(name.rjust(16) for name in categories)
