@@ -32,23 +32,32 @@ ROOT = Path(__file__).resolve().parent.parent
 # How often to look for changed files. The build takes most of the delay
 # between a save and the reloaded tab; polling often keeps the rest small.
 POLL_MILLISECONDS = 200
+# The rebuild a served page comes from (ReloadHandler).
+REBUILD_COOKIE = "preview-rebuild"
 
 logger = logging.getLogger("devserver")
 
 
 class ReloadHandler(LiveReloadHandler):
-    """livereload's WebSocket handler, and no tab misses a rebuild.
+    """livereload's WebSocket handler, which also reloads a tab whose page is
+    older than the latest rebuild when it connects.
 
     livereload counts a tab as open only once its `info` message (the
-    handshake's last step) is read. The loop that reads it also runs the
-    build, so a tab whose handshake began before a rebuild and ended after it
-    was sent no reload: it kept showing the page from before the save.
+    handshake's last step) is read, and reloads only the tabs open when a
+    rebuild ends. The loop that reads that message also runs the build, so a
+    tab whose page was served before a rebuild, but whose handshake ended
+    after it, was sent no reload and kept showing the page from before the
+    save. Each page served carries the rebuild count in a cookie
+    (`PreviewFileHandler`), which the tab's WebSocket sends back. (Cookies
+    are shared by the browser's tabs: of two tabs loaded either side of a
+    rebuild and connecting after it, the older can still be missed.)
     """
 
-    rebuilds = 0  # rebuilds finished since the server started
+    rebuilds = 0  # rebuilds run since the server started (failed ones too)
 
-    def open(self):
-        self.rebuilds_seen = ReloadHandler.rebuilds
+    def open(self, *args, **kwargs):
+        seen = self.get_cookie(REBUILD_COOKIE, "")
+        self.rebuilds_seen = int(seen) if seen.isdigit() else ReloadHandler.rebuilds
 
     def on_message(self, message):
         known = self in self.waiters
@@ -56,7 +65,7 @@ class ReloadHandler(LiveReloadHandler):
         if known or self not in self.waiters:
             return
         if self.rebuilds_seen != ReloadHandler.rebuilds:
-            # A rebuild ran while this tab shook hands: its page is older.
+            # A rebuild ran after this tab's page was served: it is older.
             self.send_message({"command": "reload", "path": "*", "liveCSS": False})
 
 
@@ -65,6 +74,8 @@ class PreviewFileHandler(web.StaticFileHandler):
 
     def set_extra_headers(self, path):
         self.set_header("Cache-Control", "no-store")
+        if self.absolute_path.endswith(".html"):
+            self.set_cookie(REBUILD_COOKIE, str(ReloadHandler.rebuilds), path="/")
 
 
 def build(args) -> None:
@@ -92,13 +103,22 @@ def build(args) -> None:
     logger.info("Rebuilt in %.2f s", time.monotonic() - started)
 
 
-def watch_and_reload(args) -> None:
-    """Rebuild when a source changes, then tell every open tab to reload."""
+def watch(args):
+    """A watcher of every source, with what each file is like now: a change
+    from here on is seen (one made while the first build runs, too)."""
     watcher = get_watcher_class()()
     # No task per folder: livereload would run each changed folder's task,
     # so one save touching two of them (a `git checkout`) built twice.
     for path in (args.content, ROOT / "theme", ROOT / "plugins", args.settings):
         watcher.watch(str(path))
+    # The first look records every file; it also names one of them as
+    # changed (livereload does so for any file it has not seen): ignored.
+    watcher.examine()
+    return watcher
+
+
+def reload_on_change(args, watcher) -> None:
+    """Rebuild when a source changes, then tell every open tab to reload."""
     # The handler's class attributes are how livereload wires its parts.
     ReloadHandler.watcher = watcher
     ReloadHandler.live_css = True
@@ -131,9 +151,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.port == 0:
         args.port = sockets[0].getsockname()[1]
         preview = urlsplit(os.environ.get("PREVIEW_SITEURL", ""))
-        if preview.hostname:
-            netloc = f"{preview.hostname}:{args.port}"
+        if host := preview.hostname:
+            host = f"[{host}]" if ":" in host else host  # an IPv6 address
+            netloc = f"{host}:{args.port}"
             os.environ["PREVIEW_SITEURL"] = preview._replace(netloc=netloc).geturl()
+    watcher = watch(args)
     build(args)
     application = web.Application(
         [
@@ -147,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         ]
     )
     httpserver.HTTPServer(application).add_sockets(sockets)
-    watch_and_reload(args)
+    reload_on_change(args, watcher)
     logger.info("Serving on http://%s:%d (Ctrl-C to stop)", args.bind, args.port)
     try:
         ioloop.IOLoop.current().start()

@@ -17,9 +17,11 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
+from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from tests.harness import ROOT
@@ -86,6 +88,8 @@ def devserver(tmp_path_factory):
             f"OUTPUTDIR={folder / 'output'}",
         ],
         cwd=ROOT,
+        # Wide lines: the log is read line by line (Rich wraps at COLUMNS).
+        env={**os.environ, "COLUMNS": "200"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -133,29 +137,39 @@ def test_a_saved_change_reloads_the_open_tab(devserver, page, watch):
     assert watch.offsite_requests == []
 
 
-def test_a_tab_still_shaking_hands_during_a_rebuild_is_reloaded(devserver):
-    """The server reads a tab's last handshake message only after a rebuild
-    it started first: that tab shows the old page, so it is reloaded too."""
-    base, content, log = devserver
-    socket_url = base.replace("http://", "ws://") + "livereload"
+def save_and_wait_for_the_rebuild(devserver, marker: str) -> None:
+    """Adds `marker` to the post and returns once the server has written the
+    page with it: the server then sends its reloads before it reads anything
+    else from a tab (one loop does both)."""
+    _base, content, log = devserver
+    source = content / SOURCE
+    source.write_text(source.read_text() + f"\n{marker}\n")
+    built = content.parent / "output" / POST / "index.html"
+    while True:
+        seen = len(log.lines)
+        if marker in built.read_text():
+            return
+        assert log.wait_for("Rebuilt in", seen), f"no rebuild:\n{log}"
 
-    async def handshake_across_a_rebuild():
-        connection = await websocket_connect(socket_url)
+
+def handshake(devserver, before_info, cookie=None) -> dict:
+    """A tab's LiveReload handshake over a raw WebSocket: `hello`, then
+    `before_info()`, then `info`; returns the server's next message."""
+    base, _content, _log = devserver
+    request = HTTPRequest(
+        base.replace("http://", "ws://") + "livereload",
+        headers={"Cookie": cookie} if cookie else None,
+    )
+
+    async def talk():
+        connection = await websocket_connect(request)
         try:
-            connection.write_message(
-                json.dumps({"command": "hello", "protocols": [PROTOCOL]})
-            )
-            hello = json.loads(await connection.read_message())
-            assert hello["command"] == "hello"
-            # Save, and wait until the server has rebuilt and sent its
-            # reloads, before this tab says which page it shows.
-            start = len(log.lines)
-            source = content / SOURCE
-            source.write_text(source.read_text() + "\nOne more line.\n")
-            assert log.wait_for("Rebuilt in", start), f"no rebuild:\n{log}"
-            connection.write_message(
-                json.dumps({"command": "info", "url": base + POST, "plugins": {}})
-            )
+            hello = {"command": "hello", "protocols": [PROTOCOL]}
+            connection.write_message(json.dumps(hello))
+            assert json.loads(await connection.read_message())["command"] == "hello"
+            await asyncio.to_thread(before_info)
+            info = {"command": "info", "url": base + POST, "plugins": {}}
+            connection.write_message(json.dumps(info))
             return json.loads(
                 await asyncio.wait_for(connection.read_message(), WAIT_SECONDS)
             )
@@ -164,7 +178,28 @@ def test_a_tab_still_shaking_hands_during_a_rebuild_is_reloaded(devserver):
 
     # In a thread of its own: an event loop must not run inside Playwright's.
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
-        message = worker.submit(asyncio.run, handshake_across_a_rebuild()).result()
+        return worker.submit(asyncio.run, talk()).result()
+
+
+def test_a_tab_still_shaking_hands_during_a_rebuild_is_reloaded(devserver):
+    """The server reads a tab's last handshake message only after a rebuild
+    it started first: that tab shows the old page, so it is reloaded too."""
+    message = handshake(
+        devserver, lambda: save_and_wait_for_the_rebuild(devserver, "Line one.")
+    )
+    assert message["command"] == "reload"
+
+
+def test_a_page_served_before_a_rebuild_is_reloaded_when_its_tab_connects(
+    devserver,
+):
+    """The page came before the rebuild, its WebSocket after: the cookie
+    served with the page tells the server the page is older."""
+    base, _content, _log = devserver
+    with urllib.request.urlopen(base + POST) as response:
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+    save_and_wait_for_the_rebuild(devserver, "Line two.")
+    message = handshake(devserver, lambda: None, cookie=cookie)
     assert message["command"] == "reload"
 
 
