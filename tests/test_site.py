@@ -1,12 +1,13 @@
 """Whole-site tests: the real content built with the project's settings."""
 
+import datetime as dt
 import shutil
 import subprocess
 
 import pytest
 
 import pelicanconf
-from tests.harness import ROOT, build_site
+from tests.harness import ROOT, build_site, day_after_the_content
 
 LANDMARKS = ("header", "nav", "main", "footer")
 
@@ -207,3 +208,19 @@ def test_make_html_writes_preview_feeds_for_the_port_it_serves_on(tmp_path):
     feed = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
     assert "http://127.0.0.1:8123/posts/networking-theory/" in feed
     assert "127.0.0.1:8000" not in feed
+
+
+def test_the_tests_build_after_every_date_in_the_content(tmp_path):
+    """A post the author schedules (a future Date:) is published in the
+    tests' builds, so the tests and audits cover it; an announced part's
+    Series_expected counts too, and a date the build cannot read does not."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "scheduled.md").write_text(
+        "Title: Later\nDate: 2027-03-01 10:00\n\nA line of the body:\nDate: 2099-01-01\n"
+    )
+    (posts / "announced.md").write_text(
+        "Title: Part 2\nStatus: draft\nseries_expected: 2027-04-01\n\nSoon.\n"
+    )
+    (posts / "broken.md").write_text("Title: Bad\nDate: someday\n\nBody.\n")
+    assert day_after_the_content(tmp_path) == dt.datetime(2027, 4, 2, tzinfo=dt.UTC)
