@@ -29,8 +29,11 @@ from tests.harness import (
 )
 
 # How long a browser action or `expect` may wait for its condition
-# (Playwright's own default for actions).
+# (Playwright's own default for actions). `expect` returns as soon as its
+# condition holds; its own 5 s default is too short for a first search
+# (Pagefind's worker and WebAssembly) on a loaded machine.
 BROWSER_WAIT_MS = 30_000
+expect.set_options(timeout=BROWSER_WAIT_MS)
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +72,6 @@ def browser():
     """Debian's Chromium, headless. Missing Chromium fails loudly: never a skip."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
-    # `expect` waits for its condition and returns as soon as it holds; its
-    # 5 s default is too short for a first search (Pagefind's worker and
-    # WebAssembly) on a loaded machine, so wait as long as actions do.
-    expect.set_options(timeout=BROWSER_WAIT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

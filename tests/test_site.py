@@ -217,7 +217,8 @@ def test_the_tests_build_after_every_date_in_the_content(tmp_path):
     posts = tmp_path / "posts"
     posts.mkdir()
     (posts / "scheduled.md").write_text(
-        "Title: Later\nDate: 2027-03-01 10:00\n\nA line of the body:\nDate: 2099-01-01\n"
+        "Title: Later\nDate: 2027-03-01 10:00\n\n"
+        "A line of the body:\nDate: 2099-01-01\n"
     )
     (posts / "announced.md").write_text(
         "Title: Part 2\nStatus: draft\nseries_expected: 2027-04-01\n\nSoon.\n"
