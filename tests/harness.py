@@ -2,7 +2,8 @@
 
 - `build_site()` builds any content folder into any output folder and returns
   a `Site`, which finds, parses and resolves what Pelican wrote. Every build
-  happens at `BUILT_AT` (`freeze_now()`), whatever the day the suite runs.
+  happens a day after the latest date in its content (`freeze_now()`),
+  whatever the day the suite runs.
 - `serve()` serves a folder over HTTP on loopback.
 - `recorded_warnings()` collects the warnings a (module-scoped) build logs.
 - `PageWatch` records console errors of every tab in a browser context and
@@ -53,21 +54,21 @@ METADATA_DATE = re.compile(
 
 
 def day_after_the_content(content: Path) -> dt.datetime:
-    """A day after the latest `Date:` or `Series_expected:` in `content`."""
+    """A day after the latest `Date:` or `Series_expected:` in `content`.
+
+    The moment a test build happens: what a page says that depends on the
+    day (a part "running late", a post held back until its date) is the same
+    whenever the suite runs, and every dated post is published, so the tests
+    and audits cover a post the author has scheduled too."""
     dates = []
     for source in content.rglob("*.md"):
-        header = source.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        text = source.read_text(encoding="utf-8", errors="replace")
+        header = text.split("\n\n", 1)[0]
         for value in METADATA_DATE.findall(header):
             with contextlib.suppress(ValueError):  # the build warns about it
                 dates.append(get_date(value).replace(tzinfo=None))
-    return (max(dates) + dt.timedelta(days=1)).replace(tzinfo=dt.UTC)
-
-
-# The moment every test build happens: what a page says that depends on the
-# day (a part "running late", a post held back until its date) is the same
-# whenever the suite runs, and every dated post in content/ is published,
-# so the tests and audits cover a post the author has scheduled too.
-BUILT_AT = day_after_the_content(ROOT / "content")
+    latest = max(dates, default=dt.datetime(2026, 1, 1))  # (no date: any day)
+    return (latest + dt.timedelta(days=1)).replace(tzinfo=dt.UTC)
 
 
 def freeze_now(monkeypatch, moment: dt.datetime):
@@ -91,14 +92,14 @@ def build_site(
     *,
     content=None,
     settings_file="pelicanconf.py",
-    built_at=BUILT_AT,
+    built_at=None,
     **override,
 ):
     """Build a site with Pelican into `output` and return it as a `Site`.
 
     `content` defaults to the real content/ folder; `override` replaces
     settings (as Pelican's `read_settings(override=...)` does); the build
-    happens at `built_at`.
+    happens at `built_at`, by default a day after the content's latest date.
     """
     override.setdefault("PATH", str(content or ROOT / "content"))
     override.setdefault("OUTPUT_PATH", str(output))
@@ -109,7 +110,9 @@ def build_site(
     override.setdefault("SEARCH_CACHE_PATH", f"{output}.search-cache")
     settings = read_settings(str(ROOT / settings_file), override=override)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        freeze_now(monkeypatch, built_at)
+        freeze_now(
+            monkeypatch, built_at or day_after_the_content(Path(settings["PATH"]))
+        )
         Pelican(settings).run()
     return Site(Path(output), settings)
 
