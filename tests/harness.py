@@ -20,7 +20,6 @@ import functools
 import http.server
 import logging
 import os
-import re
 import threading
 import types
 from pathlib import Path
@@ -35,6 +34,8 @@ from pelican import Pelican
 from pelican.settings import read_settings
 from pelican.utils import get_date
 
+from tools.newpost import read_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,10 +48,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PUBLISHED_SITEURL = "https://whoyouknow.example"
-# A `Date:` or `Series_expected:` line of a source's metadata.
-METADATA_DATE = re.compile(
-    r"^(?:date|series_expected):[ \t]*(\S.*?)[ \t]*$", re.IGNORECASE | re.MULTILINE
-)
 
 
 def day_after_the_content(content: Path) -> dt.datetime:
@@ -62,11 +59,14 @@ def day_after_the_content(content: Path) -> dt.datetime:
     and audits cover a post the author has scheduled too."""
     dates = []
     for source in content.rglob("*.md"):
-        text = source.read_text(encoding="utf-8", errors="replace")
-        header = text.split("\n\n", 1)[0]
-        for value in METADATA_DATE.findall(header):
+        try:
+            metadata = read_metadata(source)
+        except UnicodeDecodeError:  # Pelican cannot read it either, and warns
+            continue
+        for value in (metadata.get("date"), metadata.get("series_expected")):
             with contextlib.suppress(ValueError):  # the build warns about it
-                dates.append(get_date(value).replace(tzinfo=None))
+                if value:
+                    dates.append(get_date(value).replace(tzinfo=None))
     latest = max(dates, default=dt.datetime(2026, 1, 1))  # (no date: any day)
     return (latest + dt.timedelta(days=1)).replace(tzinfo=dt.UTC)
 

@@ -85,11 +85,11 @@ def _run_lighthouse(url: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _shortfalls(report: dict, categories=JUDGED) -> list[str]:
-    """The scored audits of `categories` that did not pass, in Lighthouse's
-    own words."""
+def _shortfalls(report: dict) -> list[str]:
+    """The scored audits of the JUDGED categories that did not pass, in
+    Lighthouse's own words."""
     found = []
-    for name in categories:
+    for name in JUDGED:
         category = report["categories"][name]
         for ref in category["auditRefs"]:
             audit = report["audits"][ref["id"]]
