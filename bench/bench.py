@@ -57,6 +57,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
@@ -557,6 +558,63 @@ def search_index_note(bundle: Path) -> str:
     )
 
 
+def markdown_settings(ours: bool) -> dict:
+    """The MARKDOWN setting a build converts with: Pelican's default, or ours
+    as the build has it (the typography plugin adds its extension)."""
+    from pelican.settings import DEFAULT_CONFIG  # noqa: PLC0415
+    from typography.typography import add_extension  # noqa: PLC0415
+
+    if not ours:
+        return DEFAULT_CONFIG["MARKDOWN"]
+    build = SimpleNamespace(settings={"MARKDOWN": pelicanconf.MARKDOWN})
+    add_extension(build)
+    return build.settings["MARKDOWN"]
+
+
+def markdown_cpu(content: Path, settings: dict, runs: int) -> float:
+    """Median CPU seconds to convert the posts and pages with `settings`.
+
+    Python-Markdown is set up as Pelican's reader sets it up, once; the
+    conversions alone are timed. Both plain Pelican and ours convert these
+    files, so no build of the corpus can spend less on Markdown.
+    """
+    import markdown  # noqa: PLC0415
+
+    extensions = list(settings.get("extensions", []))
+    extensions += [
+        name for name in settings.get("extension_configs", {}) if name not in extensions
+    ]
+    converter = markdown.Markdown(**{**settings, "extensions": extensions})
+    texts = [
+        path.read_text(encoding="utf-8")
+        for folder in ("posts", "pages")
+        for path in sorted((content / folder).rglob("*.md"))
+    ]
+    seconds = []
+    for _ in range(runs):
+        started = time.process_time()
+        for text in texts:
+            converter.reset().convert(text)
+        seconds.append(time.process_time() - started)
+    return statistics.median(seconds)
+
+
+def floor_note(plain: float, index: float, ours_md: float, plain_md: float) -> str:
+    """What b/a at most 1 would leave for everything but Markdown and the index."""
+    left = plain - ours_md - index
+    rest = plain - plain_md
+    return (
+        f"What b/a ≤ 1 leaves: converting the posts and pages alone takes "
+        f"{ours_md:.2f} s with our Markdown settings ({plain_md:.2f} s with "
+        f"Pelican's), and the search index (b − s) {index:.2f} s; together "
+        f"{(ours_md + index) / plain:.2f} of plain Pelican's whole build. "
+        f"At b/a = 1, everything else ours does (start Python, read the "
+        f"metadata, write every page, feed and card) would have {left:.2f} s, "
+        f"where plain Pelican spends {rest:.2f} s on its share of that: "
+        f"{left / rest:.2f} of it."
+    )
+
+
 def snapshot(folder: Path) -> dict[Path, int]:
     """Every file under `folder` with its modification time."""
     return {
@@ -812,6 +870,15 @@ def measure(
         )
     if "s" in contenders:
         results.notes.append(search_index_note(folder / "out-b-1" / "pagefind"))
+        print(f"  {name} {posts}: converting the Markdown alone", flush=True)
+        results.notes.append(
+            floor_note(
+                median_cpu(results.builds["a"]),
+                median_cpu(results.builds["b"]) - median_cpu(results.builds["s"]),
+                markdown_cpu(content, markdown_settings(ours=True), runs),
+                markdown_cpu(content, markdown_settings(ours=False), runs),
+            )
+        )
     if large_posts:
         large_folder = work / name / f"{large_posts}"
         large_content = generate(large_folder, large_posts, shape)
