@@ -57,7 +57,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
@@ -558,33 +557,23 @@ def search_index_note(bundle: Path) -> str:
     )
 
 
-def markdown_settings(ours: bool) -> dict:
-    """The MARKDOWN setting a build converts with: Pelican's default, or ours
-    as the build has it (the typography plugin adds its extension)."""
-    from pelican.settings import DEFAULT_CONFIG  # noqa: PLC0415
-    from typography.typography import add_extension  # noqa: PLC0415
+def markdown_cpu(content: Path, settings_file: Path, runs: int) -> float:
+    """Median CPU seconds to convert the posts and pages as a build with
+    `settings_file` converts them.
 
-    if not ours:
-        return DEFAULT_CONFIG["MARKDOWN"]
-    build = SimpleNamespace(settings={"MARKDOWN": pelicanconf.MARKDOWN})
-    add_extension(build)
-    return build.settings["MARKDOWN"]
-
-
-def markdown_cpu(content: Path, settings: dict, runs: int) -> float:
-    """Median CPU seconds to convert the posts and pages with `settings`.
-
-    Python-Markdown is set up as Pelican's reader sets it up, once; the
+    Pelican sets the build up (its plugins too: typography adds its
+    extension) and its Markdown reader sets up Python-Markdown, once; the
     conversions alone are timed. Both plain Pelican and ours convert these
     files, so no build of the corpus can spend less on Markdown.
     """
-    import markdown  # noqa: PLC0415
+    from markdown import Markdown  # noqa: PLC0415
+    from pelican import Pelican  # noqa: PLC0415
+    from pelican.readers import MarkdownReader  # noqa: PLC0415
+    from pelican.settings import read_settings  # noqa: PLC0415
 
-    extensions = list(settings.get("extensions", []))
-    extensions += [
-        name for name in settings.get("extension_configs", {}) if name not in extensions
-    ]
-    converter = markdown.Markdown(**{**settings, "extensions": extensions})
+    settings = read_settings(str(settings_file), override={"PATH": str(content)})
+    reader = MarkdownReader(Pelican(settings).settings)
+    converter = Markdown(**reader.settings["MARKDOWN"])
     texts = [
         path.read_text(encoding="utf-8")
         for folder in ("posts", "pages")
@@ -875,8 +864,8 @@ def measure(
             floor_note(
                 median_cpu(results.builds["a"]),
                 median_cpu(results.builds["b"]) - median_cpu(results.builds["s"]),
-                markdown_cpu(content, markdown_settings(ours=True), runs),
-                markdown_cpu(content, markdown_settings(ours=False), runs),
+                markdown_cpu(content, OURS, runs),
+                markdown_cpu(content, contenders["a"].settings, runs),
             )
         )
     if large_posts:
