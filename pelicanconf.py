@@ -55,6 +55,11 @@ PLUGINS = [
     "url_memo",
     # Pelican's writer, leaving a file alone when its bytes would not change.
     "write_changed",
+    # Replies, reposts and likes from Mastodon, Bluesky and the web under
+    # each post, read from content/replies/ (`make replies` fetches them;
+    # the build never goes online); also hands static_hosting the Link
+    # header that advertises WEBMENTION_ENDPOINT in _headers.
+    "social_replies",
     # Fingerprinted theme assets; in production also the _headers file
     # (written after every other plugin's files, wherever it is listed).
     "static_hosting",
@@ -105,6 +110,12 @@ WITH_FUTURE_DATES = False
 # every build, and compressing it (gzip, level 9) took 0.28 s of an 8.4 s
 # rebuild of 1,000 short posts, for a cache of 3.8 MB (0.6 MB compressed).
 GZIP_CACHE = False
+
+# Replies (plugins/social_replies): where other sites send webmentions to
+# this one, advertised on every page (<link rel="webmention">) and in
+# production's _headers (Link). None: the site advertises no endpoint.
+# webmention.io gives one for your domain after you sign in there, e.g.
+# WEBMENTION_ENDPOINT = "https://webmention.io/whoyouknow.example/webmention"
 
 # Share cards (plugins/share_cards): the Open Graph locale, and the site's
 # own X account for twitter:site (None: not said).

@@ -8,7 +8,8 @@
   CONTENT_SECURITY_POLICY (the very setting the theme's <meta> tag prints)
   plus `frame-ancestors 'none'`, which a <meta> policy cannot carry;
   nosniff; the referrer policy; long caching for theme assets, short for
-  pages and feeds.
+  pages and feeds; and, on HTML pages only, the headers other plugins ask
+  for in STATIC_HOSTING_PAGE_HEADERS (social_replies' webmention `Link`).
 
 Per-build state lives on objects made at `generator_init`, so
 `--autoreload` starts afresh.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from pelican import signals
@@ -33,6 +35,10 @@ DEFAULTS = {
     # scheduled part shows up soon after the deploy.
     "STATIC_HOSTING_PAGE_MAX_AGE": 300,
     "STATIC_HOSTING_REFERRER_POLICY": "strict-origin-when-cross-origin",
+    # Headers sent with HTML pages only, {name: value}: a hook for other
+    # plugins (social_replies adds `Link: <endpoint>; rel="webmention"`),
+    # which set it at `initialized` to a new dict, never changing this one.
+    "STATIC_HOSTING_PAGE_HEADERS": {},
 }
 HASH_LENGTH = 10
 
@@ -45,10 +51,19 @@ def check_settings(pelican):
     """Fill in the STATIC_HOSTING_* defaults and stop early on a bad value."""
     settings = pelican.settings
     for key, default in DEFAULTS.items():
-        settings.setdefault(key, default)
+        # A copy of a dict default: a plugin's change stays in this build.
+        settings.setdefault(
+            key, default.copy() if isinstance(default, dict) else default
+        )
         if not isinstance(settings[key], type(default)):
             raise StaticHostingSettingsError(
                 f"{key} must be a {type(default).__name__}, not {settings[key]!r}"
+            )
+    for name, value in settings["STATIC_HOSTING_PAGE_HEADERS"].items():
+        if not _header_line_ok(name, value):
+            raise StaticHostingSettingsError(
+                f"STATIC_HOSTING_PAGE_HEADERS: {name!r}: {value!r} is not one "
+                "header name and one line of value"
             )
     if settings["STATIC_HOSTING_HEADERS"] and not settings.get(
         "CONTENT_SECURITY_POLICY"
@@ -66,6 +81,18 @@ def check_settings(pelican):
     # its `compress` signal after every `finalized` receiver.)
     signals.finalized.disconnect(write_headers)
     signals.finalized.connect(write_headers)
+
+
+def _header_line_ok(name, value):
+    """A header name (a token) and a one-line value: nothing that could
+    start another line (or rule) of _headers."""
+    return (
+        isinstance(name, str)
+        and isinstance(value, str)
+        and bool(re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name))
+        and bool(value.strip())
+        and not any(char in value for char in "\r\n")
+    )
 
 
 # Where a build's AssetFingerprints is kept in the context.
@@ -139,7 +166,9 @@ def policy_with(policy, **extra):
 
 
 def headers_file(settings, top_level_entries):
-    """The text of `_headers`, given the names at the top of the output.
+    """The text of `_headers`, given the top of the output: (name, is_folder,
+    holds_pages) for each entry, holds_pages saying whether it is or holds
+    an HTML page.
 
     Both hosts *combine* a header that two matching rules set (Cloudflare
     joins the values with a comma: two policies, both enforced), so each
@@ -167,7 +196,22 @@ def headers_file(settings, top_level_entries):
         f"  Referrer-Policy: {settings['STATIC_HOSTING_REFERRER_POLICY']}",
     ]
 
-    def rule(path, policy, cache):
+    # Only on the rules that serve HTML pages (the static and search
+    # folders never do): one rule per path, so never sent twice. Checked
+    # again here: a plugin may have set them after check_settings ran.
+    page_headers = []
+    for name, value in sorted(settings.get("STATIC_HOSTING_PAGE_HEADERS", {}).items()):
+        if _header_line_ok(name, value):
+            page_headers.append((name, value))
+        else:
+            logger.warning(
+                "static_hosting: STATIC_HOSTING_PAGE_HEADERS %r: %r is not one "
+                "header name and one line of value; left out of _headers",
+                name,
+                value,
+            )
+
+    def rule(path, policy, cache, pages=False):
         lines.extend(
             [
                 "",
@@ -176,9 +220,11 @@ def headers_file(settings, top_level_entries):
                 f"  Cache-Control: {cache}",
             ]
         )
+        if pages:
+            lines.extend(f"  {name}: {value}" for name, value in page_headers)
 
-    rule("/", page_policy, short)
-    for name, is_folder in sorted(top_level_entries):
+    rule("/", page_policy, short, pages=True)
+    for name, is_folder, holds_pages in sorted(top_level_entries):
         if name == settings["STATIC_HOSTING_HEADERS_SAVE_AS"]:
             continue
         path = f"/{name}/*" if is_folder else f"/{name}"
@@ -187,8 +233,15 @@ def headers_file(settings, top_level_entries):
         elif name == search_dir:
             rule(path, search_policy, short)
         else:
-            rule(path, page_policy, short)
+            rule(path, page_policy, short, pages=holds_pages)
     return "\n".join(lines) + "\n"
+
+
+def _holds_pages(entry: Path) -> bool:
+    """Whether a top-level file is an HTML page, or a folder holds one."""
+    if entry.is_dir():
+        return next(entry.rglob("*.html"), None) is not None
+    return entry.suffix == ".html"
 
 
 def write_headers(pelican):
@@ -197,7 +250,9 @@ def write_headers(pelican):
     if not settings.get("STATIC_HOSTING_HEADERS"):
         return
     output = Path(settings["OUTPUT_PATH"])
-    entries = [(entry.name, entry.is_dir()) for entry in output.iterdir()]
+    entries = [
+        (entry.name, entry.is_dir(), _holds_pages(entry)) for entry in output.iterdir()
+    ]
     target = output / settings["STATIC_HOSTING_HEADERS_SAVE_AS"]
     target.write_text(headers_file(settings, entries), encoding="utf-8")
 

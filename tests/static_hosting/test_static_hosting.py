@@ -14,6 +14,7 @@ from pathlib import Path
 import brotli
 import pytest
 import yaml
+from static_hosting import static_hosting
 
 from tests.harness import ROOT
 
@@ -108,6 +109,49 @@ def test_theme_assets_are_kept_long_and_pages_and_feeds_briefly(rules):
     assert rules["/theme/*"]["Cache-Control"] == ("public, max-age=31536000, immutable")
     for relative in (THEORY, "", "feeds/all.atom.xml", "sitemap.txt"):
         assert rule_for(rules, relative)["Cache-Control"] == "public, max-age=300"
+
+
+def test_page_headers_go_with_html_pages_only(published_site, rules):
+    # The real site sets none (WEBMENTION_ENDPOINT is None): no Link at all.
+    assert not any("Link" in headers for headers in rules.values())
+    settings = {
+        **published_site.settings,
+        "STATIC_HOSTING_PAGE_HEADERS": {
+            "Link": '<https://wm.example/>; rel="webmention"'
+        },
+    }
+    entries = [
+        ("index.html", False, True),
+        ("posts", True, True),
+        ("feeds", True, False),
+        ("card.png", False, False),
+        ("theme", True, False),
+        ("pagefind", True, False),
+    ]
+    with_links = parse_headers(static_hosting.headers_file(settings, entries))
+    sent = sorted(path for path, headers in with_links.items() if "Link" in headers)
+    assert sent == ["/", "/index.html", "/posts/*"]
+    assert with_links["/posts/*"]["Link"] == '<https://wm.example/>; rel="webmention"'
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Link": "<https://a.example/>\n/evil\n  X-Injected: 1"},
+        {"Bad Name": "value"},
+        {"Link": ""},
+        {"Link": 3},
+    ],
+)
+def test_a_page_header_that_could_break_headers_is_refused(headers):
+    class Pelican:
+        settings = {
+            "CONTENT_SECURITY_POLICY": "default-src 'self'",
+            "STATIC_HOSTING_PAGE_HEADERS": headers,
+        }
+
+    with pytest.raises(static_hosting.StaticHostingSettingsError, match="PAGE_HEADERS"):
+        static_hosting.check_settings(Pelican)
 
 
 def theme_links(site):
