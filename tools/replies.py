@@ -1,0 +1,29 @@
+"""Fetch the replies to every published post: `make replies [FULL=1]`.
+
+`python tools/replies.py --settings publishconf.py [--full] [--post content/posts/x.md]`
+
+Asks webmention.io, and the Mastodon status and Bluesky post each post's
+metadata names, for what is new, and stores it in content/replies/ (one
+JSON file per post, plus avatars), where builds read it without touching
+the network. The work is plugins/social_replies/fetch.py's; see
+plugins/social_replies/README.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script: the site's root (for publishconf.py's `from pelicanconf
+# import *`) and its plugins folder are not on the path yet.
+for folder in (ROOT / "plugins", ROOT):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from social_replies.fetch import main  # noqa: E402
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    sys.exit(main())
