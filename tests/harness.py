@@ -35,6 +35,7 @@ from pelican.settings import read_settings
 from pelican.utils import get_date
 
 from tools.newpost import read_metadata
+from tools.preview.fresh import prepare_fresh_build
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -109,6 +110,8 @@ def build_site(
     # index is Pagefind's, never one another test's build left behind.
     override.setdefault("SEARCH_CACHE_PATH", f"{output}.search-cache")
     settings = read_settings(str(ROOT / settings_file), override=override)
+    # As in a fresh process: only the plugins of PLUGINS, in their order.
+    prepare_fresh_build(settings)
     with pytest.MonkeyPatch.context() as monkeypatch:
         freeze_now(
             monkeypatch, built_at or day_after_the_content(Path(settings["PATH"]))
