@@ -29,7 +29,7 @@ from typing import TextIO
 
 from PIL import Image, ImageOps
 
-from . import sources, store
+from . import render, sources, store
 from .posts import Post, published_posts
 from .settings import check_settings, followable
 
@@ -167,13 +167,11 @@ class ReplyFetcher:
                     known[source] = avatar
         return known
 
-    def is_hidden(self, item: dict) -> bool:
-        """Whether hide.txt names the item (its URL or an alias) or its author."""
-        author = item.get("author") or {}
-        urls = [item.get("url"), *(item.get("aliases") or ()), author.get("url")]
-        return any(
-            isinstance(url, str) and url.rstrip("/") in self.hidden for url in urls
-        )
+    def shown(self, data: dict) -> set[int]:
+        """The items of a post's data (by `id()`) its page may show, as the
+        build decides: not named in hide.txt (by URL, alias or author), not
+        below a hidden reply, not a copy of a hidden one, and public."""
+        return render.shown_items(data, self.hidden)
 
     # -- one post ---------------------------------------------------------
 
@@ -221,9 +219,10 @@ class ReplyFetcher:
             report.changes.append(_count_changes(name, old, new_sources[name]))
         if report.failed:
             return report  # nothing written: the next run catches up
+        shown = self.shown({"sources": new_sources})
         for section in new_sources.values():
             for item in section.get("items", ()):
-                self._set_avatar(item, post)
+                self._set_avatar(item, post, shown=id(item) in shown)
         for name, section in new_sources.items():
             old = old_sources.get(name, {})
             if (
@@ -311,10 +310,10 @@ class ReplyFetcher:
 
     # -- avatars ----------------------------------------------------------
 
-    def _set_avatar(self, item: dict, post: Post) -> None:
+    def _set_avatar(self, item: dict, post: Post, *, shown: bool) -> None:
         author = item.setdefault("author", {})
         source = author.get("avatar_source")
-        if self.is_hidden(item) or not source:
+        if not shown or not source:
             author["avatar"] = None  # a hidden author's avatar is not kept
             return
         author["avatar"] = self._avatar(source, post)
@@ -364,9 +363,10 @@ class ReplyFetcher:
                     error,
                 )
                 return 0
+            shown = self.shown(data)
             for item in _items(data):
                 avatar = (item.get("author") or {}).get("avatar")
-                if avatar and not self.is_hidden(item):
+                if avatar and id(item) in shown:
                     used.add(avatar)
         removed = 0
         for path in sorted((self.folder / store.AVATARS).glob("*.png")):

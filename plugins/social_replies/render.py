@@ -301,7 +301,7 @@ class _Item:
 
     __slots__ = (
         "author",
-        "author_url",
+        "author_urls",
         "hidden",
         "identifiers",
         "kind",
@@ -326,7 +326,14 @@ class _Item:
             key for key in map(_identifier, [self.url, *aliases]) if key is not None
         }
         self.author = raw["author"]
-        self.author_url = _identifier(self.author.get("url"))
+        # The author's profile, and on Bluesky also by the DID in the post's
+        # at:// URI (a handle can change; hide.txt may name either).
+        self.author_urls = {_identifier(self.author.get("url"))} - {None}
+        at_uri = raw.get("id")
+        if source == "bluesky" and isinstance(at_uri, str):
+            did = at_uri.removeprefix("at://").split("/", 1)[0]
+            if at_uri.startswith("at://") and _DID.match(did):
+                self.author_urls.add(f"https://bsky.app/profile/{did}")
         self.parent_key = _identifier(raw.get("in_reply_to"))
         self.parent: _Item | None = None
         self.published = _moment(raw.get("published"))
@@ -557,7 +564,7 @@ def _mark_hidden(items: list[_Item], hidden: set[str]) -> None:
     for item in items:
         for key in item.identifiers:
             by_identifier.setdefault(key, item)
-        if hidden and (item.identifiers & hidden or item.author_url in hidden):
+        if hidden and (item.identifiers & hidden or item.author_urls & hidden):
             item.hidden = True
     below: dict[_Item, list[_Item]] = {}
     for item in items:
@@ -590,6 +597,10 @@ def _dedupe(items: list[_Item]) -> list[_Item]:
 def _section(sources: dict, source: str) -> dict:
     section = sources.get(source)
     return section if isinstance(section, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _unstored_replies(section: dict) -> int:
@@ -646,6 +657,25 @@ def _counts(items: list[_Item], sources: dict, post_urls: dict) -> Counts:
     )
 
 
+def shown_items(data: dict, hidden: set[str]) -> set[int]:
+    """The stored items (by `id()`) a page may show: usable and public, not
+    named in hide.txt, not below a hidden reply, and not the copy of one
+    that is. `make replies` keeps the avatars of these only."""
+    items, _problems = _read_items(data, None)
+    kept = _dedupe(list(items))
+    _mark_hidden(kept, hidden)
+    by_identifier = {key: item for item in kept for key in item.identifiers}
+    shown = set()
+    for item in items:
+        twin = next(
+            (by_identifier[key] for key in item.identifiers if key in by_identifier),
+            item,
+        )
+        if not (item.hidden or twin.hidden):
+            shown.add(id(item.raw))
+    return shown
+
+
 def post_replies(
     data: dict | None,
     *,
@@ -685,7 +715,23 @@ def post_replies(
         ]
         for source, key in (("mastodon", "status"), ("bluesky", "post"))
     }
-    counts = _counts(items, sources, post_urls)
+    # Every address the post's status and Bluesky post are known by (the
+    # fetch stores their other ones as `aliases`: Bridgy names a Bluesky post
+    # by its DID), http too: these only recognise Bridgy's copies of likes
+    # and reposts, never become links.
+    counted_urls = {
+        source: [
+            url
+            for url in (
+                http_url(_section(sources, source).get(key)),
+                http_url(metadata.get(source)),
+                *map(http_url, _list(_section(sources, source).get("aliases"))),
+            )
+            if url
+        ]
+        for source, key in (("mastodon", "status"), ("bluesky", "post"))
+    }
+    counts = _counts(items, sources, counted_urls)
     replies = [item for item in visible if item.kind == "reply"]
     max_depth = max(1, min(int(settings.get("REPLIES_MAX_DEPTH", 3)), MAX_NESTING))
     limit = max(0, int(settings.get("REPLIES_MAX_PER_POST", 200)))

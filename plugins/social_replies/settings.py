@@ -29,7 +29,7 @@ DEFAULTS = {
     # `make replies`: seconds to wait for a source, the largest answer read
     # (bytes), and the longest Retry-After honoured (seconds).
     "REPLIES_TIMEOUT": 10,
-    "REPLIES_MAX_RESPONSE_BYTES": 8_000_000,
+    "REPLIES_MAX_RESPONSE_BYTES": 32_000_000,
     "REPLIES_MAX_RETRY_AFTER": 120,
 }
 

@@ -151,7 +151,9 @@ def initialize(pelican) -> None:
 def _build(generator) -> RepliesBuild:
     state = generator.context.get(CONTEXT_KEY)
     if state is None:
-        state = RepliesBuild(generator.settings)
+        # Filled in at `initialized` in a build; a generator made without
+        # Pelican (another plugin's tests) gets the defaults here too.
+        state = RepliesBuild(check_settings(generator.settings))
         generator.context[CONTEXT_KEY] = state
     return state
 

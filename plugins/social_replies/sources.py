@@ -50,6 +50,9 @@ WEBMENTION_KINDS = {
     "mention-of": "mention",
 }
 MASTODON_VISIBLE = {"public", "unlisted"}
+# Mastodon (since 4.0) shows anonymous readers at most this many of a
+# status's descendants: an answer this long may leave replies out.
+MASTODON_ANONYMOUS_DESCENDANTS = 60
 _MASTODON_STATUS_PATHS = (
     re.compile(r"^/@[^/]+/(?P<id>[0-9]+)/?$"),  # https://instance/@user/123
     re.compile(r"^/users/[^/]+/statuses/(?P<id>[0-9]+)/?$"),  # its ActivityPub id
@@ -409,8 +412,18 @@ def fetch_mastodon(
             readable.append(reply)
     items = [_mastodon_item(reply, status_id, urls_by_id) for reply in readable]
     kept, truncated = earliest(items)
+    # The rest are on Mastodon: the page links them there (and counts them
+    # from the status's own `replies`).
+    truncated = truncated or len(descendants) >= MASTODON_ANONYMOUS_DESCENDANTS
     fields = {
         "status": status_url,
+        # The status by its other addresses (its page, its ActivityPub id):
+        # Bridgy's copies of its likes and boosts may name it either way.
+        "aliases": [
+            url
+            for url in (_text(status.get("url")), _text(status.get("uri")))
+            if url and not _same_url(url, status_url)
+        ],
         "likes": _count(status.get("favourites_count")),
         "reposts": _count(status.get("reblogs_count")),
         "replies": _count(status.get("replies_count")),
@@ -498,8 +511,12 @@ def fetch_bluesky(
         items.append(item)
         waiting.extend((reply, uri) for reply in _replies_of(node))
     kept, truncated = earliest(items)
+    by_did = f"https://bsky.app/profile/{did}/post/{rkey}"
     fields = {
         "post": post_url,
+        # The post by its at:// URI and by its author's DID (Bridgy names
+        # posts by DID), whichever the metadata used.
+        "aliases": [root_uri, *([by_did] if not _same_url(by_did, post_url) else [])],
         "likes": _count(root.get("likeCount")),
         "reposts": _count(root.get("repostCount")),
         "replies": _count(root.get("replyCount")),

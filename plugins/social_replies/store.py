@@ -14,10 +14,12 @@ Version 1, one file per post, named after the post's slug::
       "sources": {
         "webmention": {"fetched": ISO, "since_id": 123, "truncated": false,
                        "items": [...]},
-        "mastodon": {"status": URL, "fetched": ISO, "likes": 3, "reposts": 2,
-                     "replies": 70, "truncated": false, "items": [...]},
-        "bluesky": {"post": URL, "fetched": ISO, "likes": 3, "reposts": 2,
-                    "replies": 12, "truncated": false, "items": [...]}
+        "mastodon": {"status": URL, "aliases": [URL, ...], "fetched": ISO,
+                     "likes": 3, "reposts": 2, "replies": 70,
+                     "truncated": false, "items": [...]},
+        "bluesky": {"post": URL, "aliases": [URL, ...], "fetched": ISO,
+                    "likes": 3, "reposts": 2, "replies": 12,
+                    "truncated": false, "items": [...]}
       }
     }
 
@@ -26,7 +28,11 @@ leaves the file's bytes alone). "likes", "reposts" and "replies" are the
 source's own totals (null when it did not say): Mastodon answers anonymous
 readers with at most 60 replies, and at most 1,000 items are kept per
 source (the earliest), so "replies" can exceed the items stored;
-"truncated" is true when the source held more items than were kept.
+"truncated" is true when the source held more items than were kept (or,
+Mastodon, may have: it answered with as many as it shows anonymous readers).
+"aliases" (added later, absent in older files): the status's or post's other
+addresses (a Mastodon status's page and ActivityPub id; a Bluesky post's
+at:// URI and its bsky.app address by DID), as Bridgy may name it.
 
 Every item, whatever its source, has the same shape::
 

@@ -27,6 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from social_replies.fetch import fetch_replies
 
+from tools.preview.fresh import prepare_fresh_build
+
 ROOT = Path(__file__).resolve().parents[2]
 SITEURL = "https://site.example"
 # A hold never outlasts this, so a broken test cannot hang the suite.
@@ -398,7 +400,12 @@ class Blog:
         return f"{SITEURL}/posts/{slug}/"
 
     def fetch(self, *, full=False, post=None, **override) -> tuple[int, str]:
-        """Run the fetch in-process; (exit status, what it printed)."""
+        """Run the fetch in-process, as in the fresh process `make replies`
+        runs in; (exit status, what it printed)."""
+        # A build earlier in this test process left its plugins connected to
+        # Pelican's signals (the site's social_replies would warn about the
+        # fake's http status URLs while the fetch reads the posts).
+        prepare_fresh_build({"PLUGIN_PATHS": [str(ROOT / "plugins")]})
         out = io.StringIO()
         status = fetch_replies(
             ROOT / "publishconf.py",
