@@ -4,11 +4,14 @@
 URLs) with SITEURL set to the loopback server that serves it, so every
 absolute link in the build points at a page the audits can fetch.
 The Lighthouse scores collected by the tests are printed at the end of the
-run (`pytest_terminal_summary`). Every test here is marked `audit`.
+run (`pytest_terminal_summary`); under pytest-xdist each worker hands its
+scores to the controller, which prints them all. Every test here is marked
+`audit`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,6 +58,21 @@ def production(tmp_path_factory):
 def lighthouse_scores(request) -> dict:
     """Scores per page, filled by the Lighthouse tests, printed at the end."""
     return request.config.stash.setdefault(LIGHTHOUSE_SCORES, {})
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker sends its scores to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        scores = session.config.stash.get(LIGHTHOUSE_SCORES, {})
+        workeroutput["lighthouse_scores"] = json.dumps(scores)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller gathers each worker's scores (pytest-xdist's hook)."""
+    scores = json.loads(node.workeroutput.get("lighthouse_scores", "{}"))
+    node.config.stash.setdefault(LIGHTHOUSE_SCORES, {}).update(scores)
 
 
 def pytest_terminal_summary(terminalreporter, config):
