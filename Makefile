@@ -47,15 +47,18 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SYSTEM_STAMP := $(VENV)/.system-checked
-VALGRIND_STAMP := $(VENV)/.valgrind-checked
 # Lighthouse (the only Node.js tool) is pinned in package-lock.json.
 NPM_STAMP := $(CURDIR)/node_modules/.npm-installed
 
-# `make bench`: BENCH_POSTS posts in each corpus (bench/bench.py), every
-# build BENCH_RUNS times; four times the posts, half as often and on the first
-# corpus only, for the growth figure. Quick run: BENCH_POSTS=200 BENCH_RUNS=1.
+# `make bench` (bench/bench.py): a blog of BENCH_POSTS posts, every build
+# BENCH_RUNS times (CPU-time medians); four times the posts, half as often,
+# for the growth figure. Quick look: BENCH_POSTS=200 BENCH_RUNS=1.
 BENCH_POSTS ?= 1000
-BENCH_RUNS ?= 5
+BENCH_RUNS ?= 3
+
+# The tests run on every core (pytest-xdist); TEST_WORKERS=0 runs them in
+# this one process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 
@@ -72,10 +75,12 @@ help:
 	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
 	@echo '  make deploy       publish, then rsync output/ to SSH_USER@SSH_HOST:SSH_TARGET_DIR'
 	@echo '  make newpost      start a post: TITLE="..." [SERIES="..."] [AUTHOR="..."]'
+	@echo '  make webmentions  send webmentions for the links in published posts [DRY_RUN=1] [POST=...]'
+	@echo '  make replies      fetch new replies to the posts into content/replies/ [FULL=1] [POST=...]'
 	@echo '  make install      create .venv and install the pinned dependencies'
 	@echo '  make lint         run ruff over the Python code'
 	@echo '  make audit        production-build audits: HTML validity, links, axe, Lighthouse, weight'
-	@echo '  make bench        benchmark the build against plain Pelican (BENCH_POSTS, BENCH_RUNS)'
+	@echo '  make bench        measure the build and the preview for decisions (BENCH_POSTS, BENCH_RUNS)'
 	@echo ''
 	@echo 'Set PORT=8080 to serve on another port, DEBUG=1 for debug output.'
 
@@ -110,13 +115,6 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 	$(INSTALL_MISSING)
 	touch $@
 
-# `make bench` counts the instructions of two builds with valgrind.
-$(VALGRIND_STAMP): $(RUNTIME_STAMP)
-	@missing=''; \
-	command -v valgrind >/dev/null 2>&1 || missing=" valgrind"; \
-	$(INSTALL_MISSING)
-	touch $@
-
 # Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19).
 # package.json pins third-party-web under "overrides": a Lighthouse
 # dependency asks for its "latest", which would put the lock out of date
@@ -142,8 +140,9 @@ regenerate: $(RUNTIME_STAMP)
 serve: html
 	$(PREVIEWENV) "$(PELICAN)" -l "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS) -p $(PORT) -b $(BIND)
 
-# Rebuilds on every change and reloads the open tab (LiveReload protocol,
-# the livereload package): tools/devserver.py. PELICANOPTS do not apply.
+# Serves a preview that follows every save (a post's body re-rendered at
+# once, the rest rebuilt behind it): tools/devserver.py, tools/preview/.
+# PELICANOPTS do not apply.
 devserver: $(RUNTIME_STAMP)
 	$(PREVIEWENV) $(BIN)/python tools/devserver.py "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -p $(PORT) -b $(BIND) $(if $(filter 1,$(DEBUG)),--debug)
 
@@ -161,6 +160,21 @@ newpost: $(RUNTIME_STAMP)
 	@test -n "$$TITLE" || { echo 'Usage: make newpost TITLE="..." [SERIES="..."] [AUTHOR="..."]'; exit 2; }
 	@$(BIN)/python tools/newpost.py --content-dir "$(INPUTDIR)" --settings "$(CONFFILE)" --title "$$TITLE" --series "$$SERIES" --author "$$AUTHOR"
 
+# Sends webmentions for the links in the published posts, as `make publish`
+# builds them (SITEURL as for publish); content/replies/sent/webmentions.json remembers
+# what was sent. DRY_RUN=1 only says what would be sent; POST=content/posts/x.md
+# limits it to one post. See plugins/social_replies/README.md, "Sending".
+webmentions: $(RUNTIME_STAMP)
+	$(BIN)/python tools/webmentions.py --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(POST),--post "$(POST)")
+
+# Fetches the conversation each post started elsewhere (webmention.io,
+# Mastodon, Bluesky) into content/replies/, to be committed: builds only
+# read it and never touch the network. Production settings, so posts are
+# known by their public URLs. FULL=1 refetches everything and drops what
+# was deleted upstream; POST=content/posts/x.md fetches for one post.
+replies: $(RUNTIME_STAMP)
+	$(BIN)/python tools/replies.py --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(FULL)),--full) $(if $(POST),--post "$(POST)")
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -168,18 +182,19 @@ lint: $(DEV_STAMP)
 # The audits are tests (tests/audit/ and the Nu validator's), so `make test`
 # runs them too; `make audit` runs only them.
 test: lint $(SYSTEM_STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The quick local loop: no browser tests and no audits, so it needs neither
 # Chromium, Java nor Node.js. `make test` (and CI) still runs everything.
 test-fast: lint
-	$(BIN)/python -m pytest -m "not browser and not audit"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not audit"
 
 audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest tests/audit tests/test_html_validity.py
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/audit tests/test_html_validity.py
 
 # Outside the tests: it takes minutes and measures, it does not judge.
-bench: $(RUNTIME_STAMP) $(VALGRIND_STAMP)
+# Save-to-screen (bench/preview.py) drives Chromium with Playwright.
+bench: $(DEV_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
 
-.PHONY: help install html clean regenerate serve devserver publish deploy newpost lint test test-fast audit bench
+.PHONY: help install html clean regenerate serve devserver publish deploy newpost webmentions replies lint test test-fast audit bench
