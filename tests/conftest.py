@@ -12,6 +12,7 @@ Helpers to import: tests/harness.py.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,49 @@ def watch(browser_context) -> PageWatch:
 def page(browser_context):
     """A tab in the test's browser context; open more with `new_page()`."""
     return browser_context.new_page()
+
+
+# Lighthouse scores (tests/audit/test_audit_lighthouse.py), printed at the
+# end of the run. Here, not in tests/audit/conftest.py: with pytest-xdist
+# the controller runs only this conftest's hooks.
+LIGHTHOUSE_SCORES = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def lighthouse_scores(request) -> dict:
+    """Scores per page, filled by the Lighthouse tests, printed at the end."""
+    return request.config.stash.setdefault(LIGHTHOUSE_SCORES, {})
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker sends its scores to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        scores = session.config.stash.get(LIGHTHOUSE_SCORES, {})
+        workeroutput["lighthouse_scores"] = json.dumps(scores)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller gathers each worker's scores (pytest-xdist's hook)."""
+    scores = json.loads(node.workeroutput.get("lighthouse_scores", "{}"))
+    node.config.stash.setdefault(LIGHTHOUSE_SCORES, {}).update(scores)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    scores = config.stash.get(LIGHTHOUSE_SCORES, {})
+    if not scores:
+        return
+    terminalreporter.section("Lighthouse scores")
+    terminalreporter.write_line(
+        "(performance moves with the machine's load: printed, not judged)"
+    )
+    categories = ("performance", "accessibility", "best-practices", "seo")
+    terminalreporter.write_line(
+        "page".ljust(28) + "".join(name.rjust(16) for name in categories)
+    )
+    for page, page_scores in scores.items():
+        terminalreporter.write_line(
+            (page or "(home)").ljust(28)
+            + "".join(str(page_scores.get(name, "-")).rjust(16) for name in categories)
+        )

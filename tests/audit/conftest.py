@@ -3,15 +3,13 @@
 `production` builds content/ with publishconf.py (sitemap, feeds, absolute
 URLs) with SITEURL set to the loopback server that serves it, so every
 absolute link in the build points at a page the audits can fetch.
-The Lighthouse scores collected by the tests are printed at the end of the
-run (`pytest_terminal_summary`); under pytest-xdist each worker hands its
-scores to the controller, which prints them all. Every test here is marked
-`audit`.
+Every test here is marked `audit`. The Lighthouse scores the tests collect
+are printed at the end of the run by tests/conftest.py: under pytest-xdist
+only the top conftest's hooks run in the controller, which prints them.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ import pytest
 from tests.harness import Site, build_site, serve
 
 AUDIT_FOLDER = Path(__file__).parent
-LIGHTHOUSE_SCORES = pytest.StashKey[dict]()
 
 
 def pytest_collection_modifyitems(items):
@@ -52,43 +49,3 @@ def production(tmp_path_factory):
     site = build_site(root, settings_file="publishconf.py", SITEURL=url.rstrip("/"))
     yield ProductionSite(site, url)
     server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def lighthouse_scores(request) -> dict:
-    """Scores per page, filled by the Lighthouse tests, printed at the end."""
-    return request.config.stash.setdefault(LIGHTHOUSE_SCORES, {})
-
-
-def pytest_sessionfinish(session):
-    """A pytest-xdist worker sends its scores to the controller."""
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        scores = session.config.stash.get(LIGHTHOUSE_SCORES, {})
-        workeroutput["lighthouse_scores"] = json.dumps(scores)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    """The controller gathers each worker's scores (pytest-xdist's hook)."""
-    scores = json.loads(node.workeroutput.get("lighthouse_scores", "{}"))
-    node.config.stash.setdefault(LIGHTHOUSE_SCORES, {}).update(scores)
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    scores = config.stash.get(LIGHTHOUSE_SCORES, {})
-    if not scores:
-        return
-    terminalreporter.section("Lighthouse scores")
-    terminalreporter.write_line(
-        "(performance moves with the machine's load: printed, not judged)"
-    )
-    categories = ("performance", "accessibility", "best-practices", "seo")
-    terminalreporter.write_line(
-        "page".ljust(28) + "".join(name.rjust(16) for name in categories)
-    )
-    for page, page_scores in scores.items():
-        terminalreporter.write_line(
-            (page or "(home)").ljust(28)
-            + "".join(str(page_scores.get(name, "-")).rjust(16) for name in categories)
-        )
