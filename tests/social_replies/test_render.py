@@ -448,6 +448,26 @@ def test_urls_become_links_only_when_http():
     assert (shown.url, shown.author.url, shown.published) == (None, None, None)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://a.example/x", "https://a.example/x"),
+        ("  HTTP://A.example  ", "HTTP://A.example"),
+        ("https://reader@a.example:8443/p?q#f", "https://reader@a.example:8443/p?q#f"),
+        ("javascript:alert(1)", None),
+        ("//a.example/x", None),
+        ("https:///no-host", None),
+        ("https://a.example/x y", None),
+        ("https://a.example/\nSet-Cookie: x", None),
+        ("https://a.example/\x85x", None),
+        ("ftp://a.example/", None),
+        (None, None),
+    ],
+)
+def test_http_url_takes_only_http_urls_with_a_host_and_no_spaces(value, expected):
+    assert render.http_url(value) == expected
+
+
 def test_reply_links_need_https_metadata():
     metadata = {"mastodon": STATUS, "bluesky": "http://bsky.app/profile/a/post/p"}
     result = replies_for({}, metadata=metadata)
