@@ -47,14 +47,6 @@ PLUGINS = [
     # Indexes the written site with Pagefind when the build is finalized.
     "search",
     "metadata_check",
-    # Every template compiled once a build, not once per generator; the
-    # theme's {% cache %} tag (post summaries rendered once a build).
-    "template_cache",
-    # Each post's and page's URL worked out once a build (after every other
-    # plugin is done with them, wherever it is listed).
-    "url_memo",
-    # Pelican's writer, leaving a file alone when its bytes would not change.
-    "write_changed",
     # Replies, reposts and likes from Mastodon, Bluesky and the web under
     # each post, read from content/replies/ (`make replies` fetches them;
     # the build never goes online); also hands static_hosting the Link
