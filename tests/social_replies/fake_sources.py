@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import logging
 import socket
 import threading
 import time
@@ -524,3 +525,8 @@ def _under(parent_rkey: str, rkey: str, at: int) -> dict:
         "root_uri": root_uri(rkey),
         "at": at,
     }
+
+
+def warnings_of(caplog) -> list[str]:
+    """The messages of the warnings (and worse) a test logged."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

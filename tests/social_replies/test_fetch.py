@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 import io
-import logging
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import yaml
 from PIL import Image
 
 from tests.social_replies.fake_sources import (
     HANDLE,
     ROOT,
-    Blog,
-    FakeSources,
     converse,
     mention,
     root_uri,
     skeet,
     toot,
+    warnings_of,
 )
-
-
-@pytest.fixture
-def fake():
-    server = FakeSources()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def blog(tmp_path, fake):
-    return Blog(tmp_path, fake)
-
-
-def warnings_of(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def by_id(section: dict) -> dict[str, dict]:

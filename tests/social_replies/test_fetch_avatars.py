@@ -5,31 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import struct
 
 import pytest
 from PIL import ExifTags, Image
 
-from tests.social_replies.fake_sources import Blog, FakeSources, converse
+from tests.social_replies.fake_sources import converse, warnings_of
 
 RED, BLUE = (230, 20, 20), (20, 20, 230)
-
-
-@pytest.fixture
-def fake():
-    server = FakeSources()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def blog(tmp_path, fake):
-    return Blog(tmp_path, fake)
-
-
-def warnings_of(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def photo_with_gps() -> bytes:

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import logging
 
 import pytest
 from social_replies.sources import retry_after_seconds
 
 from tests.social_replies.fake_sources import (
     Blog,
-    FakeSources,
     closed_port_url,
     converse,
     mention,
     toot,
+    warnings_of,
 )
 
 SOURCE_NAMES = {
@@ -27,13 +26,6 @@ SOURCE_NAMES = {
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
 }
-
-
-@pytest.fixture
-def fake():
-    server = FakeSources()
-    yield server
-    server.close()
 
 
 @pytest.fixture
@@ -50,10 +42,6 @@ def blog(tmp_path, fake):
     fake.descendants["1"].append(toot(16, fake.url, parent=1, at=60))
     fake.requests.clear()
     return blog
-
-
-def warnings_of(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def assert_kept(blog, before, caplog, source):
