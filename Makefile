@@ -71,7 +71,7 @@ help:
 	@echo '  make html         build the site into output/'
 	@echo '  make clean        remove the generated output'
 	@echo '  make regenerate   rebuild on every change to content, theme or plugins'
-	@echo '  make devserver    regenerate and serve at once (preview while writing)'
+	@echo '  make devserver    preview while writing: a saved post shows at once, the rest rebuilt behind it'
 	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
 	@echo '  make deploy       publish, then rsync output/ to SSH_USER@SSH_HOST:SSH_TARGET_DIR'
 	@echo '  make newpost      start a post: TITLE="..." [SERIES="..."] [AUTHOR="..."]'
