@@ -19,6 +19,13 @@ from pelican.settings import read_settings
 from pelican.utils import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script: the plugins folder is not on the path yet.
+if str(ROOT / "plugins") not in sys.path:
+    sys.path.insert(0, str(ROOT / "plugins"))
+
+from author_bios import profile_folder, profile_for  # noqa: E402
+from series_nav import series_index, series_slug  # noqa: E402
+
 METADATA_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)$")
 
 
@@ -55,28 +62,22 @@ def read_metadata(path: Path) -> dict[str, str]:
 def next_series_index(posts: Path, series: str, settings: dict) -> int:
     """One more than the highest Series_index of the series' existing parts.
 
-    Series are matched by slug, as series_nav matches them (case and spacing
-    do not matter).
+    Parts are matched to the series as series_nav matches them: by its
+    series slug (case and spacing do not matter) in the site's default
+    language, with series_nav's reading of Series_index.
     """
-    wanted = site_slugify(" ".join(series.split()), settings)
+    default_lang = settings["DEFAULT_LANG"]
+    wanted = series_slug(series, settings)
     highest = 0
     for path in sorted(posts.rglob("*.md")):
         metadata = read_metadata(path)
-        name = " ".join(metadata.get("series", "").split())
-        index = metadata.get("series_index", "")
-        if name and site_slugify(name, settings) == wanted and index.isdigit():
-            highest = max(highest, int(index))
+        lang = metadata.get("lang") or default_lang
+        if lang != default_lang or "series" not in metadata:
+            continue
+        index = series_index(metadata.get("series_index"))
+        if index is not None and series_slug(metadata["series"], settings) == wanted:
+            highest = max(highest, index)
     return highest + 1
-
-
-def has_profile(authors: Path, author: str, settings: dict) -> bool:
-    """Whether content/authors has a profile for this name (author_bios)."""
-    wanted = site_slugify(author, settings)
-    for path in sorted(authors.glob("*.md")):
-        name = read_metadata(path).get("name", "")
-        if path.stem == wanted or (name and site_slugify(name, settings) == wanted):
-            return True
-    return False
 
 
 def new_post(
@@ -98,8 +99,8 @@ def new_post(
         )
     posts = content / settings["ARTICLE_PATHS"][0]
     author = " ".join(author.split()) or settings["AUTHOR"]
-    authors = content / "authors"
-    if not has_profile(authors, author, settings):
+    authors = profile_folder(settings, content)
+    if profile_for(author, settings, content) is None:
         print(
             f"warning: {author!r} has no profile in {authors}; add one "
             "(see plugins/author_bios/README.md)",

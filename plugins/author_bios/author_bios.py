@@ -35,6 +35,34 @@ class AuthorBiosSettingsError(ValueError):
     """An AUTHORS_* setting has a value the plugin cannot work with."""
 
 
+def profile_folder(settings: dict, content_root: Path) -> Path:
+    """The folder of the profiles: AUTHORS_PROFILE_PATH under the content."""
+    path = settings.get("AUTHORS_PROFILE_PATH", DEFAULTS["AUTHORS_PROFILE_PATH"])
+    return Path(content_root) / path
+
+
+def author_slug(name: str, settings: dict) -> str:
+    """Pelican's slug for an author name (AUTHOR_REGEX_SUBSTITUTIONS...)."""
+    return Author(name, settings).slug
+
+
+def profile_for(name: str, settings: dict, content_root: Path) -> AuthorProfile | None:
+    """The profile a build gives the author called `name`, or None.
+
+    Reads the profiles in AUTHORS_PROFILE_PATH and matches them by slug (a
+    profile's `Slug:`, else its name's) to Pelican's slug of `name`, as a
+    build does. Bad profiles are warned about as in a build. Public: for
+    tools that must find profiles as the build does (`make newpost`).
+    """
+    folder = profile_folder(settings, content_root)
+    if not folder.is_dir():
+        return None
+    profiles = load_profiles(
+        folder, Path(content_root), lambda text: author_slug(text, settings)
+    )
+    return profiles.get(author_slug(name, settings))
+
+
 class BuildProfiles:
     """The profiles of one build and what the plugin learned while matching.
 
@@ -47,7 +75,7 @@ class BuildProfiles:
         # (name, slug, has_page) -> schema.org Person: one per author, not
         # one per post that names them.
         self.people: dict[tuple, dict] = {}
-        self.folder = content_root / settings["AUTHORS_PROFILE_PATH"]
+        self.folder = profile_folder(settings, content_root)
         self.enabled = self.folder.is_dir()
         self.by_slug: dict[str, AuthorProfile] = {}
         if self.enabled:
@@ -72,7 +100,7 @@ class BuildProfiles:
 
     def _slug_of(self, name: str) -> str:
         """Pelican's slug for an author name (AUTHOR_REGEX_SUBSTITUTIONS...)."""
-        return Author(name, self.settings).slug
+        return author_slug(name, self.settings)
 
     def author_for(self, profile: AuthorProfile) -> Author:
         """A Pelican Author for a profile, with the profile attached."""

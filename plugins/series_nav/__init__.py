@@ -6,6 +6,8 @@ from .series_nav import (
     SeriesGenerator,
     SeriesSettingsError,
     register,
+    series_index,
+    series_slug,
 )
 
 __all__ = [
@@ -14,4 +16,6 @@ __all__ = [
     "SeriesGenerator",
     "SeriesSettingsError",
     "register",
+    "series_index",
+    "series_slug",
 ]

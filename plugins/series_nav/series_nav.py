@@ -54,6 +54,36 @@ PELICAN_SERIES_CONTEXT = {
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
+def series_slug(name, settings):
+    """The slug a series is matched by: one series per slug and language.
+
+    The name's spacing is collapsed, then it is slugified with the site's
+    slug settings, so names that differ only in case or spacing are one
+    series. '' when the name has no letters or digits. Public: tools that
+    must match series as the build does (`make newpost`) call this.
+    """
+    return slugify(
+        " ".join(str(name).split()),
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+
+
+def series_index(value):
+    """A `Series_index` value as a whole number (1 or more), or None.
+
+    None means the part is not ordered by index (the build warns and orders
+    it by date). Public, like `series_slug`, for tools such as `make newpost`.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if WHOLE_NUMBER.fullmatch(text) and int(text) > 0:
+        return int(text)
+    return None
+
+
 def now():
     """The present moment, timezone-aware: the one clock of this module, so
     tests can freeze it (monkeypatch `series_nav.now`)."""
@@ -248,12 +278,8 @@ class SeriesCatalog:
         logger.warning(message, *args)
 
     def slugify(self, name):
-        return slugify(
-            name,
-            regex_subs=self.settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
-            preserve_case=self.settings.get("SLUGIFY_PRESERVE_CASE", False),
-            use_unicode=self.settings.get("SLUGIFY_USE_UNICODE", False),
-        )
+        """The series slug of a name (see `series_slug`)."""
+        return series_slug(name, self.settings)
 
     def series_for(self, slug, lang):
         """The series of this slug and language, made on first use."""
@@ -282,8 +308,7 @@ class SeriesCatalog:
                 continue
             self.collected.add(id(part))
             written = str(part.metadata["series"])
-            name = " ".join(written.split())
-            slug = self.slugify(name)
+            slug = self.slugify(written)
             if not slug:
                 self.warn_once(
                     "Series name %r in %s has no letters or digits; ignoring it",
@@ -307,11 +332,9 @@ class SeriesCatalog:
     def read_index(self, part):
         """The part's Series_index as a whole number ≥ 1, or None (date order)."""
         value = part.metadata.get("series_index")
-        if value is None:
-            return None
-        text = str(value).strip()
-        if WHOLE_NUMBER.fullmatch(text) and int(text) > 0:
-            return int(text)
+        index = series_index(value)
+        if index is not None or value is None:
+            return index
         self.warn_once(
             "Series_index %r in %s is not a whole number (1 or more); "
             "ordering that part by date",
@@ -399,7 +422,7 @@ class SeriesCatalog:
         if not getattr(intro, "title", None):
             logger.warning("Series intro %s has no Title; ignoring it", full_path)
             return
-        slug = self.slugify(" ".join(str(intro.title).split()))
+        slug = self.slugify(intro.title)
         key = (getattr(intro, "lang", self.default_lang), slug)
         if intro.status and intro.status not in STATUSES:
             logger.warning(

@@ -149,3 +149,56 @@ def test_make_newpost_without_a_title_says_how(tmp_path):
     )
     assert result.returncode != 0
     assert 'make newpost TITLE="..."' in result.stdout
+
+
+def test_finds_the_guest_in_the_sites_profile_folder(content, tmp_path, capsys):
+    """A site with AUTHORS_PROFILE_PATH = "people": author_bios reads there."""
+    (content / "authors").rename(content / "people")
+    settings = tmp_path / "settings.py"
+    settings.write_text(
+        f'exec(open({str(ROOT / "pelicanconf.py")!r}, encoding="utf-8").read())\n'
+        'AUTHORS_PROFILE_PATH = "people"\n',
+        encoding="utf-8",
+    )
+    args = ["--settings", str(settings), "--title", "Guest post"]
+    assert run(content, *args, "--author", "Paul Weston") == 0
+    assert capsys.readouterr().err == ""
+    assert run(content, "--settings", str(settings), "--title", "Another") == 0
+    assert capsys.readouterr().err == ""  # the site author's profile too
+    assert run(content, *args[:2], "--title", "Third", "--author", "Ada Byron") == 0
+    assert f"'Ada Byron' has no profile in {content / 'people'}" in (
+        capsys.readouterr().err
+    )
+
+
+def test_matches_a_profile_by_its_slug(content, capsys):
+    """A profile's `Slug:` names the author it belongs to, whatever its file."""
+    (content / "authors" / "grace.md").write_text(
+        "Name: Rear Admiral Grace M. Hopper\nSlug: grace-hopper\n\nShe wrote code.\n",
+        encoding="utf-8",
+    )
+    assert run(content, "--title", "Compilers", "--author", "Grace Hopper") == 0
+    assert capsys.readouterr().err == ""
+    # The file name is not a slug: a build would not match it either.
+    assert run(content, "--title", "Graceful", "--author", "Grace") == 0
+    assert "'Grace' has no profile" in capsys.readouterr().err
+
+
+def test_the_series_is_matched_as_series_nav_matches_it(content, capsys):
+    """Series are one per slug *and language*; Series_index as series_nav reads it."""
+    # A French series of the same name is another series (series_nav keys
+    # series by language and slug), even when it is further along.
+    (content / "posts" / "reseau-3.md").write_text(
+        "Title: Réseau, troisième partie\nLang: fr\nSeries: Networking in practice\n"
+        "Series_index: 3\n\nTexte.\n",
+        encoding="utf-8",
+    )
+    # "²" is a digit to str.isdigit() but no Series_index to series_nav.
+    (content / "posts" / "squared.md").write_text(
+        "Title: Squared\nSeries: Networking in practice\nSeries_index: ²\n\nText.\n",
+        encoding="utf-8",
+    )
+    assert (
+        run(content, "--title", "Part three", "--series", "Networking in practice") == 0
+    )
+    assert metadata(content / "posts" / "part-three.md")["series_index"] == "3"
