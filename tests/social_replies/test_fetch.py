@@ -288,24 +288,6 @@ def test_the_command_line_exits_zero_with_warnings(blog, fake, tmp_path):
     assert not (blog.replies / "talk.json").exists()
 
 
-def test_a_build_never_imports_the_fetching_code():
-    code = (
-        "import sys; sys.path[:0] = ['plugins', '.']\n"
-        "import social_replies\n"
-        "loaded = [m for m in sys.modules if m.startswith('social_replies.')]\n"
-        "assert 'social_replies.fetch' not in loaded, loaded\n"
-        "assert 'social_replies.sources' not in loaded, loaded\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 def _tiny_png() -> bytes:
     output = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 10, 10)).save(output, "PNG")

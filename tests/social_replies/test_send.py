@@ -559,14 +559,16 @@ def test_external_links_are_absolute_off_site_and_once_each():
     assert send.external_links(html, SITEURL) == ["https://x.example/a?b=1&c=2"]
 
 
-def test_the_build_never_imports_the_sender():
-    """`make html` loads the plugin; only tools/webmentions.py loads send.py."""
+def test_the_build_never_imports_the_network_code():
+    """`make html` loads the plugin; only tools/replies.py loads fetch.py and
+    sources.py, and only tools/webmentions.py loads send.py."""
     script = (
         "import sys; from pelican import Pelican; "
         "from pelican.settings import read_settings; "
         "Pelican(read_settings('publishconf.py')); "
-        "print('social_replies.social_replies' in sys.modules, "
-        "'social_replies.send' in sys.modules)"
+        "print(*(name in sys.modules for name in ("
+        "'social_replies.social_replies', 'social_replies.send', "
+        "'social_replies.fetch', 'social_replies.sources')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -576,6 +578,6 @@ def test_the_build_never_imports_the_sender():
         check=True,
         env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'plugins'}"},
     )
-    loaded_plugin, loaded_sender = result.stdout.split()
+    loaded_plugin, *loaded_network_code = result.stdout.split()
     assert loaded_plugin == "True"  # the build's plugins were loaded...
-    assert loaded_sender == "False"  # ...and the sender was not
+    assert loaded_network_code == ["False"] * 3  # ...and none of these
