@@ -725,33 +725,17 @@ def post_replies(
     items = _dedupe(items)
     _mark_hidden(items, hidden)
     visible = [item for item in items if not item.hidden]
-    post_urls = {
-        source: [
-            url
-            for url in (
-                https_url(_section(sources, source).get(key)),
-                https_url(metadata.get(source)),
-            )
-            if url
-        ]
-        for source, key in (("mastodon", "status"), ("bluesky", "post"))
-    }
-    # Every address the post's status and Bluesky post are known by (the
-    # fetch stores their other ones as `aliases`: Bridgy names a Bluesky post
-    # by its DID), http too: these only recognise Bridgy's copies of likes
-    # and reposts, never become links.
-    counted_urls = {
-        source: [
-            url
-            for url in (
-                http_url(_section(sources, source).get(key)),
-                http_url(metadata.get(source)),
-                *map(http_url, _list(_section(sources, source).get("aliases"))),
-            )
-            if url
-        ]
-        for source, key in (("mastodon", "status"), ("bluesky", "post"))
-    }
+    # The addresses of the post's own status and Bluesky post: https ones
+    # become "Reply on" links; every one the post is known by (the fetch
+    # stores the others as `aliases`: Bridgy names a Bluesky post by its
+    # DID), http too, only recognises Bridgy's copies of likes and reposts.
+    post_urls, counted_urls = {}, {}
+    for source, key in (("mastodon", "status"), ("bluesky", "post")):
+        section = _section(sources, source)
+        named = [section.get(key), metadata.get(source)]
+        post_urls[source] = [url for url in map(https_url, named) if url]
+        known = [*named, *_list(section.get("aliases"))]
+        counted_urls[source] = [url for url in map(http_url, known) if url]
     counts = _counts(items, sources, counted_urls)
     replies = [item for item in visible if item.kind == "reply"]
     max_depth = max(1, min(int(settings.get("REPLIES_MAX_DEPTH", 3)), MAX_NESTING))
