@@ -84,9 +84,13 @@ help:
 	@echo ''
 	@echo 'Set PORT=8080 to serve on another port, DEBUG=1 for debug output.'
 
-$(RUNTIME_STAMP): requirements.txt
+# Our plugins (requirements-plugins.txt) go in after the rest: they are
+# built from their folders with pdm-backend, which requirements.txt pins.
+PLUGIN_PROJECTS := $(wildcard plugins/*/pyproject.toml)
+$(RUNTIME_STAMP): requirements.txt requirements-plugins.txt $(PLUGIN_PROJECTS)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -r requirements-plugins.txt
 	touch $@
 
 $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt

@@ -34,7 +34,11 @@ STATIC_PATHS = ["images"]
 
 THEME = "theme"
 
-PLUGIN_PATHS = ["plugins"]
+# Our plugins are distributions of their own, in plugins/ (each a
+# `pelican.plugins.*` namespace package; see plugins/README.md), installed
+# into .venv by the Makefile from requirements-plugins.txt. Pelican finds
+# installed plugins by name: no PLUGIN_PATHS. PLUGINS is set all the same,
+# for the order below and so that nothing else installed joins the build.
 PLUGINS = [
     "series_nav",
     "author_bios",
@@ -45,7 +49,7 @@ PLUGINS = [
     # After series_nav: reads `article.series` (at all_generators_finalized).
     "reading",
     # Indexes the written site with Pagefind when the build is finalized.
-    "search",
+    "pagefind_search",
     "metadata_check",
     # Replies, reposts and likes from Mastodon, Bluesky and the web under
     # each post, read from content/replies/ (`make replies` fetches them;
@@ -69,7 +73,7 @@ PLUGINS = [
 # page, so it works without JavaScript; no form posts anywhere else. Search
 # needs nothing more in a page: Pagefind compiles its WebAssembly in its own
 # worker (same origin, under worker-src 'self'), which a page's <meta>
-# policy does not cover (see plugins/search/README.md).
+# policy does not cover (see plugins/pagefind_search/README.md).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; "

@@ -68,7 +68,7 @@ def _bench_module():
 
 def _chromium_args() -> list[str]:
     """The test suite's Chromium flags (tests/harness.py)."""
-    sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
+    sys.path[:0] = [str(ROOT)]
     from tests.harness import CHROMIUM_ARGS  # noqa: PLC0415 (pulls in the test stack)
 
     return CHROMIUM_ARGS

@@ -27,10 +27,10 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pelican.contents
 import pytest
-import series_nav
 from axe_playwright_python.sync_playwright import Axe
 from lxml import html as lxml_html
 from pelican import Pelican
+from pelican.plugins import series_nav
 from pelican.settings import read_settings
 from pelican.utils import get_date
 

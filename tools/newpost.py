@@ -15,16 +15,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pelican.plugins.author_bios import profile_folder, profile_for
+from pelican.plugins.series_nav import series_index, series_slug
 from pelican.settings import read_settings
 from pelican.utils import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script: the plugins folder is not on the path yet.
-if str(ROOT / "plugins") not in sys.path:
-    sys.path.insert(0, str(ROOT / "plugins"))
-
-from author_bios import profile_folder, profile_for  # noqa: E402
-from series_nav import series_index, series_slug  # noqa: E402
 
 METADATA_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)$")
 

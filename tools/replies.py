@@ -17,12 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script: the site's root (for publishconf.py's `from pelicanconf
-# import *`) and its plugins folder are not on the path yet.
-for folder in (ROOT / "plugins", ROOT):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+# import *`) is not on the path yet.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from social_replies.fetch import main  # noqa: E402
+from pelican.plugins.social_replies.fetch import main  # noqa: E402
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")

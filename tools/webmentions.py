@@ -15,13 +15,10 @@ import logging
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# The plugin package, importable as the build imports it (PLUGIN_PATHS).
-if str(ROOT / "plugins") not in sys.path:
-    sys.path.insert(0, str(ROOT / "plugins"))
+from pelican.plugins.social_replies.posts import published_posts
+from pelican.plugins.social_replies.send import SentStateError, send_webmentions
 
-from social_replies.posts import published_posts  # noqa: E402
-from social_replies.send import SentStateError, send_webmentions  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,14 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from author_bios.author_bios import (
+from pelican.generators import ArticlesGenerator
+from pelican.plugins.author_bios.author_bios import (
     CONTEXT_KEY,
     AuthorBiosSettingsError,
     AuthorPagesGenerator,
     attach_to_articles,
     check_settings,
 )
-from pelican.generators import ArticlesGenerator
 from pelican.settings import read_settings
 
 from tests.harness import ROOT

@@ -3,9 +3,9 @@
 # ruff: noqa: E501 - one row per case reads better than wrapped rows.
 
 import pytest
-from author_bios.handles import HandleError, normalise, website
 from jinja2 import Environment, FileSystemLoader
-from share_cards.share_cards import share_links
+from pelican.plugins.author_bios.handles import HandleError, normalise, website
+from pelican.plugins.share_cards.share_cards import share_links
 
 from tests.harness import ROOT
 

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from author_bios.profiles import ProfileReader
+from pelican.plugins.author_bios.profiles import ProfileReader
 
 from tests.harness import build_site
 

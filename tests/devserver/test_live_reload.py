@@ -124,7 +124,6 @@ sys.path.insert(0, {root!r})
 from pelicanconf import *  # noqa: F403
 
 THEME = {theme!r}
-PLUGIN_PATHS = [{plugins!r}]
 """
 
 
@@ -136,9 +135,7 @@ def devserver(tmp_path_factory):
     shutil.copytree(ROOT / "content", folder / "content")
     shutil.copytree(ROOT / "theme", folder / "theme")
     (folder / "settings.py").write_text(
-        SETTINGS.format(
-            root=str(ROOT), theme=str(folder / "theme"), plugins=str(ROOT / "plugins")
-        ),
+        SETTINGS.format(root=str(ROOT), theme=str(folder / "theme")),
         encoding="utf-8",
     )
     server = subprocess.Popen(

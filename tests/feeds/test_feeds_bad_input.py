@@ -5,8 +5,8 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-from feeds.entries import dated
-from feeds.settings import FeedsSettingsError, read_config
+from pelican.plugins.feeds.entries import dated
+from pelican.plugins.feeds.settings import FeedsSettingsError, read_config
 
 from tests.feeds.feeds_helpers import (
     ATOM,

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from feeds.entries import absolutize, part_text, series_of
 from lxml import html as lxml_html
+from pelican.plugins.feeds.entries import absolutize, part_text, series_of
 
 from tests.feeds.feeds_helpers import (
     ATOM,

@@ -49,7 +49,7 @@ def test_ids_survive_a_title_change(tmp_path):
 
 
 def test_preview_build_writes_feeds_against_the_preview_address(tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="feeds"):
+    with caplog.at_level(logging.INFO, logger="pelican.plugins.feeds"):
         site = build_site(tmp_path / "out", content=copy_blog(tmp_path))
     root, _ = parse_feed(site.root / "feeds/all.atom.xml")
     assert root.findtext(f"{ATOM}id") == "http://127.0.0.1:8000/feeds/all.atom.xml"

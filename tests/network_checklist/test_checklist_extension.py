@@ -6,7 +6,7 @@ import logging
 from markdown import Markdown
 from markdown.test_tools import TestCase
 
-LOGGER = "network_checklist.extension"
+LOGGER = "pelican.plugins.network_checklist.extension"
 PRIVACY = (
     '<p class="checklist-privacy">Your answers stay in this browser: '
     "nothing you enter here is sent anywhere.</p>"
@@ -38,9 +38,15 @@ def tools(total: int, items_name: str = "Items") -> str:
 
 class ChecklistTestCase(TestCase):
     default_kwargs = {
-        "extensions": ["network_checklist.extension", "attr_list", "fenced_code"],
+        "extensions": [
+            "pelican.plugins.network_checklist.extension",
+            "attr_list",
+            "fenced_code",
+        ],
         "extension_configs": {
-            "network_checklist.extension": {"source_path": "posts/audit.md"}
+            "pelican.plugins.network_checklist.extension": {
+                "source_path": "posts/audit.md"
+            }
         },
         "output_format": "html5",
     }

@@ -4,7 +4,11 @@ checklist is a plain list of its items and a link to fill it in, never a form.""
 import feedparser
 import pytest
 from markdown import Markdown
-from network_checklist.off_page import FILL_IN, auto_summary, checklists_as_lists
+from pelican.plugins.network_checklist.off_page import (
+    FILL_IN,
+    auto_summary,
+    checklists_as_lists,
+)
 
 from tests.harness import build_site
 
@@ -53,7 +57,10 @@ FORM_WORDS = [
 def _form() -> str:
     """The post's body as the extension renders it."""
     body = POST.format(summary="").split("\n\n", 1)[1]
-    md = Markdown(extensions=["network_checklist.extension"], output_format="html5")
+    md = Markdown(
+        extensions=["pelican.plugins.network_checklist.extension"],
+        output_format="html5",
+    )
     return md.convert(body)
 
 

@@ -5,7 +5,7 @@ import logging
 
 from lxml import html as lxml_html
 from markdown import Markdown
-from network_checklist.extension import ChecklistExtension
+from pelican.plugins.network_checklist.extension import ChecklistExtension
 
 SOURCE = """::: checklist
 id: audit

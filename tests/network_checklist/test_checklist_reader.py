@@ -2,7 +2,7 @@
 
 import logging
 
-from network_checklist.network_checklist import ChecklistMarkdownReader
+from pelican.plugins.network_checklist.network_checklist import ChecklistMarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
 import pelicanconf

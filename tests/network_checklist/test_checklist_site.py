@@ -36,7 +36,7 @@ def test_site(tmp_path_factory):
     """
     folder = tmp_path_factory.mktemp("checklist")
     content = shutil.copytree(TEST_CONTENT, folder / "content")
-    with recorded_warnings("network_checklist") as warnings:
+    with recorded_warnings("pelican.plugins.network_checklist") as warnings:
         site = build_site(folder / "output", content=content)
     site.warnings = warnings
     return site

@@ -9,8 +9,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from reading import Section, read_body
-from reading.reading import ReadingSettingsError, ReadNext, check_settings
+from pelican.plugins.reading import Section, read_body
+from pelican.plugins.reading.reading import (
+    ReadingSettingsError,
+    ReadNext,
+    check_settings,
+)
 
 from tests.harness import build_site
 

@@ -7,10 +7,10 @@ import json
 import logging
 import shutil
 
+import pelican.plugins.pagefind_search.pagefind_search as search_plugin
 import pytest
-import search.search as search_plugin
-from search import build_index
-from search.search import (
+from pelican.plugins.pagefind_search import build_index
+from pelican.plugins.pagefind_search.pagefind_search import (
     DEFAULTS,
     SearchSettingsError,
     check_settings,
@@ -170,7 +170,9 @@ def test_any_change_to_what_pagefind_reads_indexes_again(tmp_path, change):
 def test_a_rebuild_of_the_real_site_reuses_the_index(tmp_path, caplog):
     cache = tmp_path / "search-cache"
     build_site(tmp_path / "first", SEARCH_CACHE_PATH=str(cache))
-    with caplog.at_level(logging.INFO, logger="search.search"):
+    with caplog.at_level(
+        logging.INFO, logger="pelican.plugins.pagefind_search.pagefind_search"
+    ):
         site = build_site(tmp_path / "second", SEARCH_CACHE_PATH=str(cache))
     assert "the last index is reused" in caplog.text
     entry = json.loads(site.text("pagefind/pagefind-entry.json"))

@@ -5,9 +5,9 @@ import logging
 from pathlib import Path
 
 import pytest
-import series_nav
 from pelican import Pelican
 from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.plugins import series_nav
 from pelican.settings import read_settings
 
 from tests.harness import ROOT
@@ -201,7 +201,9 @@ def test_each_build_starts_afresh(tmp_path):
 
 @pytest.fixture
 def bad(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="series_nav.series_nav"):
+    with caplog.at_level(
+        logging.WARNING, logger="pelican.plugins.series_nav.series_nav"
+    ):
         articles, _, context = generate(tmp_path, "bad")
     messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     return articles, context, messages

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
-from share_cards import cards
-from share_cards.cards import (
+from pelican.plugins.share_cards import cards
+from pelican.plugins.share_cards.cards import (
     CARD_SIZE,
     DEFAULT_PALETTE,
     ELLIPSIS,
@@ -30,8 +29,8 @@ from share_cards.cards import (
     title_lines,
     wrap_text,
 )
+from PIL import Image, ImageDraw, ImageFont
 
-PLUGINS = Path(cards.__file__).parents[1]
 LONG_TITLE = (
     "How to build a network that outlasts your job title, your employer and "
     "even your industry: a field guide for the long haul, with worked "
@@ -117,14 +116,14 @@ def test_same_card_gives_the_same_bytes_in_another_process(tmp_path):
     script = (
         "import hashlib, sys\n"
         "from pathlib import Path\n"
-        "from share_cards.cards import Card, CardAuthor, draw_card\n"
+        "from pelican.plugins.share_cards.cards import Card, CardAuthor, draw_card\n"
         f"author = CardAuthor('Ada Example', 'AE', 0, Path({str(avatar)!r}))\n"
         f"card = Card({LONG_TITLE!r}, 'Who You Know', 'Series', (author,))\n"
         "print(hashlib.sha256(draw_card(card)).hexdigest())\n"
     )
     digests = set()
     for hash_seed in ("1", "2"):  # set and dict order must not shape a card
-        env = {**os.environ, "PYTHONPATH": str(PLUGINS), "PYTHONHASHSEED": hash_seed}
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         result = subprocess.run(
             [sys.executable, "-c", script],
             env=env,
@@ -246,7 +245,9 @@ def test_avatar_image_is_drawn_and_bad_avatars_fall_back_to_initials(tmp_path, c
 
     for bad in (svg, missing):
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="share_cards.cards"):
+        with caplog.at_level(
+            logging.WARNING, logger="pelican.plugins.share_cards.cards"
+        ):
             data = draw_card(
                 Card("T", "S", authors=(CardAuthor("Paul", "PW", 3, bad),))
             )
@@ -258,7 +259,7 @@ def test_unreadable_post_image_gives_a_text_card_and_a_warning(tmp_path, caplog)
     broken = tmp_path / "cover.jpg"
     broken.write_bytes(b"not a jpeg")
     card = Card("Networking, in theory", "Who You Know", image=broken, source="a.md")
-    with caplog.at_level(logging.WARNING, logger="share_cards.cards"):
+    with caplog.at_level(logging.WARNING, logger="pelican.plugins.share_cards.cards"):
         data = draw_card(card)
     assert data == draw_card(dataclasses.replace(card, image=None))
     assert any(
@@ -294,7 +295,7 @@ def test_every_character_is_drawn_in_a_font_that_has_it(script, caplog):
                 if not char.isspace():
                     assert is_real_glyph(font_file, char), (char, font_file)
     author = CardAuthor(title[:12], title[:2], 4, None)
-    with caplog.at_level(logging.WARNING, logger="share_cards.cards"):
+    with caplog.at_level(logging.WARNING, logger="pelican.plugins.share_cards.cards"):
         data = draw_card(Card(title, "Who You Know", title[:20], (author,)))
     assert png_image(data).size == CARD_SIZE
     assert caplog.records == []
@@ -319,7 +320,7 @@ def test_a_character_no_font_has_is_left_out_with_one_warning(caplog):
     runs, missing = split_runs(title, bold=True)
     assert missing == NO_FONT_HAS * 2
     assert NO_FONT_HAS not in "".join(run for run, _font in runs)
-    with caplog.at_level(logging.WARNING, logger="share_cards.cards"):
+    with caplog.at_level(logging.WARNING, logger="pelican.plugins.share_cards.cards"):
         draw_card(Card(title, "Who You Know", source="posts/launch.md"))
     (record,) = caplog.records
     assert "U+1F680" in record.getMessage()

@@ -152,7 +152,7 @@ def test_where_linking_fails_cards_are_copied_byte_for_byte(
     cache = tmp_path / "cache"
     build(tmp_path / "one", cache)  # fills the cache, linking
     calls = refuse_links(monkeypatch, number)
-    caplog.set_level(logging.DEBUG, logger="share_cards")
+    caplog.set_level(logging.DEBUG, logger="pelican.plugins.share_cards")
     site = build(tmp_path / "two", cache)
     entries = {path.read_bytes() for path in cache_entries(cache).values()}
     written = output_cards(site)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from share_cards.share_cards import mastodon_share_url, share_links
+from pelican.plugins.share_cards.share_cards import mastodon_share_url, share_links
 
 from tests.harness import PUBLISHED_SITEURL
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import extruct
 import pytest
 from lxml import html as lxml_html
+from pelican.plugins.share_cards.cards import MAX_CARD_BYTES
 from PIL import Image
-from share_cards.cards import MAX_CARD_BYTES
 
 import pelicanconf
 from tests.harness import PUBLISHED_SITEURL, build_site

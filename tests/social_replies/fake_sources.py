@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from social_replies.fetch import fetch_replies
+from pelican.plugins.social_replies.fetch import fetch_replies
 
 from tools.preview.fresh import prepare_fresh_build
 
@@ -406,7 +406,7 @@ class Blog:
         # A build earlier in this test process left its plugins connected to
         # Pelican's signals (the site's social_replies would warn about the
         # fake's http status URLs while the fetch reads the posts).
-        prepare_fresh_build({"PLUGIN_PATHS": [str(ROOT / "plugins")]})
+        prepare_fresh_build({})
         out = io.StringIO()
         status = fetch_replies(
             ROOT / "publishconf.py",
@@ -440,7 +440,6 @@ class Blog:
         lines = [
             "from publishconf import *  # noqa: F403",
             f"THEME = {str(ROOT / 'theme')!r}",
-            f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
         ]
         lines += [f"{key} = {value!r}" for key, value in self.override.items()]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

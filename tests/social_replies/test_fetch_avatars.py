@@ -183,7 +183,7 @@ def _png(colour) -> bytes:
 
 
 def _square(data: bytes) -> bytes:
-    from social_replies.fetch import square_png  # noqa: PLC0415
+    from pelican.plugins.social_replies.fetch import square_png  # noqa: PLC0415
 
     return square_png(data)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import email.utils
 
 import pytest
-from social_replies.sources import retry_after_seconds
+from pelican.plugins.social_replies.sources import retry_after_seconds
 
 from tests.social_replies.fake_sources import (
     Blog,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from lxml import html as lxml_html
-from social_replies import render
+from pelican.plugins.social_replies import render
 
 M = "https://mastodon.example"
 STATUS = f"{M}/@author/1"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import Environment, FileSystemLoader
 from lxml import html
-from social_replies import render
+from pelican.plugins.social_replies import render
 
 from tests.harness import ROOT
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import mf2py
 import pytest
-from social_replies import social_replies
+from pelican.plugins.social_replies import social_replies
 
 from tests.harness import ROOT, build_site, recorded_warnings
 from tests.static_hosting.test_static_hosting import parse_headers, rule_for

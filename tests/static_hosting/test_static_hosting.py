@@ -14,7 +14,7 @@ from pathlib import Path
 import brotli
 import pytest
 import yaml
-from static_hosting import static_hosting
+from pelican.plugins.static_hosting import static_hosting
 
 from tests.harness import ROOT
 
@@ -270,9 +270,9 @@ def test_headers_list_what_every_other_plugin_wrote_whatever_ran_first(
     tmp_path, published_site
 ):
     # The import path pytest gives the tests (pyproject.toml's `pythonpath`).
-    path = os.pathsep.join(
-        [str(ROOT), str(ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]
-    ).rstrip(os.pathsep)
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep
+    )
     result = subprocess.run(
         [sys.executable, "-c", TWO_BUILDS, str(tmp_path)],
         cwd=ROOT,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 from markdown import Markdown
-from network_checklist.extension import ChecklistExtension
+from pelican.plugins.network_checklist.extension import ChecklistExtension
+from pelican.plugins.typography import TypographyExtension
 from pelican.settings import read_settings
-from typography import TypographyExtension
 
 from tests.harness import ROOT
 

@@ -5,7 +5,7 @@ from markdown.test_tools import TestCase
 
 class TypographyTestCase(TestCase):
     default_kwargs = {
-        "extensions": ["typography", "toc", "attr_list", "fenced_code"],
+        "extensions": ["pelican.plugins.typography", "toc", "attr_list", "fenced_code"],
         "extension_configs": {"toc": {"permalink": "#"}},
         "output_format": "html5",
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from network_checklist.network_checklist import ChecklistMarkdownReader
+from pelican.plugins.network_checklist.network_checklist import ChecklistMarkdownReader
 
 from tests.harness import ROOT
 from tests.typography.conftest import site_settings

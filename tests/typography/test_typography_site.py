@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from types import SimpleNamespace
 
-from typography import TypographyExtension
-from typography.typography import add_extension
+from pelican.plugins.typography import TypographyExtension
+from pelican.plugins.typography.typography import add_extension
 
 from tests.harness import build_site
 
@@ -51,7 +51,9 @@ def test_extension_added_once_to_a_new_markdown_setting():
 def test_smarty_in_markdown_setting_warns(caplog):
     markdown = {"extension_configs": {"markdown.extensions.smarty": {}}}
     pelican = SimpleNamespace(settings={"MARKDOWN": markdown})
-    with caplog.at_level(logging.WARNING, logger="typography.typography"):
+    with caplog.at_level(
+        logging.WARNING, logger="pelican.plugins.typography.typography"
+    ):
         add_extension(pelican)
     assert "smarty" in caplog.text
     assert "MARKDOWN" in caplog.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import sysconfig
 import weakref
 from pathlib import Path
 
@@ -56,10 +57,24 @@ def is_plugin_file(path: Path | None, folders: list[Path]) -> bool:
     )
 
 
+# Where installed distributions live: a namespace folder outside them is a
+# plugin installed editable (`pip install -e`), as this site's own are.
+INSTALLED = [
+    Path(sysconfig.get_path(name)).resolve() for name in ("purelib", "platlib")
+]
+EDITABLE_FOLDERS = [
+    folder
+    for folder in NAMESPACE_FOLDERS
+    if not any(folder.is_relative_to(installed) for installed in INSTALLED)
+]
+
+
 def plugin_folders(settings: dict) -> list[Path]:
-    """The PLUGIN_PATHS folders of `settings`, resolved."""
+    """The folders of the plugins being worked on: the PLUGIN_PATHS of
+    `settings` and the namespace plugins installed editable, resolved."""
     base = Path(settings.get("PATH", ".")).resolve()
-    return [(base / folder).resolve() for folder in settings.get("PLUGIN_PATHS", [])]
+    paths = [(base / folder).resolve() for folder in settings.get("PLUGIN_PATHS", [])]
+    return [*paths, *EDITABLE_FOLDERS]
 
 
 def disconnect_plugins(settings: dict) -> int:
@@ -79,14 +94,14 @@ def disconnect_plugins(settings: dict) -> int:
 
 
 def forget_plugin_modules(settings: dict) -> None:
-    """Drop the modules of the PLUGIN_PATHS plugins, so the next build
+    """Drop the modules of the plugins being worked on, so the next build
     imports the code as it is on disk now (Pelican imports a plugin only if
     it is not loaded yet)."""
     folders = plugin_folders(settings)
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
-        # Only the project's own: an installed namespace plugin is not being
-        # edited, and pelican-granular-signals must be imported once only
+        # Only the project's own: a plugin installed from an index is not
+        # being edited, and pelican-granular-signals must be imported once only
         # (it wraps Pelican's `finalized` signal when imported).
         if path and any(Path(path).resolve().is_relative_to(f) for f in folders):
             del sys.modules[name]

@@ -45,6 +45,7 @@ from pelican.settings import read_settings
 from tornado import httpserver, ioloop, netutil, web, websocket
 
 from .builder import BuildCancelledError, Builder, BuildError, Outcome
+from .fresh import plugin_folders
 
 logger = logging.getLogger("devserver")
 
@@ -267,7 +268,7 @@ class Preview:
         """The content, the theme, the plugins' folders and the settings file
         (as the settings name them when the server starts)."""
         settings = read_settings(str(self.settings_file))
-        folders = [Path(settings["THEME"]), *map(Path, settings["PLUGIN_PATHS"])]
+        folders = [Path(settings["THEME"]), *plugin_folders(settings)]
         return [self.content, *(p for p in folders if p.exists()), self.settings_file]
 
     def watch(self, started: threading.Event) -> None:
@@ -288,7 +289,7 @@ class Preview:
         plan = Plan()
         plugins = []
         if self.builder.last:
-            plugins = [Path(p) for p in self.builder.last.settings["PLUGIN_PATHS"]]
+            plugins = plugin_folders(self.builder.last.settings)
         for path in paths:
             if path == self.settings_file or any(
                 path.is_relative_to(p) for p in plugins

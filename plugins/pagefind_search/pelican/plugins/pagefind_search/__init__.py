@@ -1,5 +1,5 @@
 """Search: a Pagefind index of the built site. See README.md in this folder."""
 
-from .search import IndexReport, build_index, register
+from .pagefind_search import IndexReport, build_index, register
 
 __all__ = ["IndexReport", "build_index", "register"]
