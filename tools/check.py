@@ -65,6 +65,8 @@ ATTRIBUTE = re.compile(r"\b(src|alt)\s*=\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
 SOURCE_LINK = re.compile(r"^\{(filename|static|attach)\}(.*)$")
 OTHER_PELICAN_LINK = re.compile(r"^\{(index|tag|category|author)\}")
 YES = {"yes", "true", "1", "on"}
+# What docs/templates/ (make newpost TEMPLATE=...) leaves for the writer.
+PLACEHOLDER = re.compile(r"\[\[.*?(\]\]|$)")
 
 
 @dataclass(frozen=True, order=True)
@@ -157,7 +159,14 @@ class Review:
         if (source.value("status") or "").lower() == "hidden":
             return
         summary = source.value("summary")
-        if not summary:
+        if summary and PLACEHOLDER.search(summary):
+            self.report(
+                source,
+                source.line_of("summary"),
+                "error",
+                "the Summary is still the template's placeholder: write your own",
+            )
+        elif not summary:
             self.report(
                 source,
                 1,
@@ -273,6 +282,15 @@ class Review:
     def check_body(self, source: Source) -> None:
         previous_level = 1  # the title is the page's h1
         for number, line in source.body:
+            if PLACEHOLDER.search(line):
+                self.report(
+                    source,
+                    number,
+                    "error",
+                    "a [[placeholder]] from the template is still here: replace "
+                    "it with your own words, or delete it",
+                )
+                continue
             heading = HEADING.match(line)
             if heading:
                 level = len(heading[1])

@@ -83,8 +83,14 @@ def new_post(
     settings: dict,
     series: str = "",
     author: str = "",
+    template: Path | None = None,
 ) -> Path:
-    """Write the new post's file and return its path."""
+    """Write the new post's file and return its path.
+
+    With a `template` (docs/templates/), its metadata lines (a Summary to
+    write) follow the ones made here, and its body, with its [[...]]
+    placeholders that `make check` reports until they are replaced, is the
+    post's."""
     title = " ".join(title.split())
     slug = site_slugify(title, settings)
     # Pelican slugifies "—" to "-": a slug needs a letter or digit to name a URL.
@@ -111,7 +117,15 @@ def new_post(
     if series.strip():
         index = next_series_index(posts, series, settings)
         lines += [f"Series: {' '.join(series.split())}", f"Series_index: {index}"]
-    lines += ["Status: draft", "", "Write here.", ""]
+    lines.append("Status: draft")
+    if template is None:
+        lines += ["", "Write here.", ""]
+    else:
+        text = template.read_text(encoding="utf-8")
+        head, _, body = text.partition("\n\n")
+        if not all(METADATA_LINE.match(line) for line in head.splitlines()):
+            head, body = "", text  # a template without metadata
+        lines += [*head.splitlines(), "", body.rstrip("\n"), ""]
     posts.mkdir(parents=True, exist_ok=True)
     path = posts / f"{slug}.md"
     try:
@@ -128,10 +142,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", required=True)
     parser.add_argument("--series", default="", help="the series it is a part of")
     parser.add_argument("--author", default="", help="default: the site's AUTHOR")
+    parser.add_argument(
+        "--template",
+        default="",
+        help="start from docs/templates/<name>.md (e.g. campaign)",
+    )
     parser.add_argument("--content-dir", type=Path, default=ROOT / "content")
     parser.add_argument("--settings", type=Path, default=ROOT / "pelicanconf.py")
     args = parser.parse_args(argv)
     settings = read_settings(str(args.settings))
+    template = None
+    if args.template:
+        template = ROOT / "docs" / "templates" / f"{args.template}.md"
+        if not template.is_file():
+            known = sorted(p.stem for p in template.parent.glob("*.md"))
+            print(
+                f"error: no template {args.template!r}; there are: {', '.join(known)}",
+                file=sys.stderr,
+            )
+            return 2
     try:
         path = new_post(
             args.title,
@@ -139,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             settings=settings,
             series=args.series,
             author=args.author,
+            template=template,
         )
     except NewPostError as error:
         print(f"error: {error}", file=sys.stderr)

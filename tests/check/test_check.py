@@ -3,16 +3,21 @@ apart from advice, the exit status, POST=, and the site's own content."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from pelican.settings import read_settings
 from PIL import Image
 
 from tests.harness import ROOT
 from tools import check
+from tools.newpost import new_post
+
+PLACEHOLDER_LINE = re.compile(r"^.*\[\[.*$", re.MULTILINE)
 
 GOOD = """\
 Title: A good post
@@ -163,3 +168,31 @@ def test_the_sites_own_content_passes_make_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("0 errors,")
+
+
+def test_a_campaign_post_from_the_template_is_flagged_until_written(
+    content, capsys, tmp_path
+):
+    """make newpost TEMPLATE=campaign: the template's placeholders are errors
+    (and only they), and once each is replaced the post passes."""
+    folder = tmp_path / "content"
+    shutil.copytree(content / "authors", folder / "authors")
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    path = new_post(
+        "My campaign",
+        content=folder,
+        settings=settings,
+        series="Networking in practice",
+        author="Paul Weston",
+        template=ROOT / "docs" / "templates" / "campaign.md",
+    )
+    status, lines = review(folder, capsys)
+    assert status == 1
+    placeholders = PLACEHOLDER_LINE.findall(path.read_text())
+    found = findings_of(lines, path.name)
+    assert len(found) == len(placeholders) >= 7
+    assert all(": error: " in f and "placeholder" in f for f in found), found
+    written = re.sub(r"\[\[.*?\]\]", "A sentence of my own.", path.read_text())
+    path.write_text(written.replace("Status: draft\n", ""))
+    status, lines = review(folder, capsys, str(path))
+    assert status == 0, lines
