@@ -17,7 +17,13 @@ HOSTILE = '"><img src=x onerror=alert(1)>'
 @pytest.fixture(scope="module")
 def env():
     environment = Environment(
-        loader=FileSystemLoader(ROOT / "theme" / "templates"),
+        # The theme's templates, then the partials the plugins ship.
+        loader=FileSystemLoader(
+            [
+                ROOT / "theme" / "templates",
+                *sorted(ROOT.glob("plugins/*/pelican/plugins/*/templates")),
+            ]
+        ),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -43,7 +49,7 @@ def _assert_inert(rendered: str):
 def test_series_contents(env):
     published, announced = _part("published"), _part("draft")
     series = {"contents": [(published, "posts/a/"), (announced, None)]}
-    rendered = env.get_template("partials/series_contents.html").render(
+    rendered = env.get_template("series_nav/contents.html").render(
         s=series, SITEURL=""
     )
     _assert_inert(rendered)
@@ -51,7 +57,7 @@ def test_series_contents(env):
 
 def test_feed_discovery_links(env):
     feed = {"title": HOSTILE, "atom": "feeds/all.atom.xml", "rss": "feeds/all.rss.xml"}
-    rendered = env.get_template("partials/feeds_head.html").render(
+    rendered = env.get_template("feeds/head.html").render(
         feeds={"site": feed, "series_by_slug": {}, "authors_by_slug": {}},
         SITEURL="",
     )
@@ -63,7 +69,7 @@ def test_author_head_meta(env):
     author = SimpleNamespace(
         slug="a", profile=profile, schema_person={"@type": "Person", "name": HOSTILE}
     )
-    rendered = env.get_template("partials/authors_head.html").render(
+    rendered = env.get_template("author_bios/head.html").render(
         author=author, SITEURL=""
     )
     _assert_inert(rendered)
@@ -95,7 +101,7 @@ def test_share_head_meta(env):
         tags=[HOSTILE],
     )
     del article.share_links
-    rendered = env.get_template("partials/share_head.html").render(
+    rendered = env.get_template("share_cards/head.html").render(
         article=article,
         share_site_image=article.share_image,
         page_url="posts/a/",
@@ -111,7 +117,7 @@ def test_share_head_meta(env):
 
 
 def test_share_links(env):
-    rendered = env.get_template("partials/share_links.html").render(
+    rendered = env.get_template("share_cards/links.html").render(
         share_item=_share_item(), share_noun="post", SITEURL=""
     )
     _assert_inert(rendered)

@@ -2,16 +2,16 @@
 
 `python tools/replies.py --settings publishconf.py [--full] [--post content/posts/x.md]`
 
-Asks webmention.io, and the Mastodon status and Bluesky post each post's
-metadata names, for what is new, and stores it in content/replies/ (one
-JSON file per post, plus avatars), where builds read it without touching
-the network. The work is plugins/social_replies/fetch.py's; see
+The social_replies package's `pelican-replies` command (its fetch.py), run
+with this site's root on the path: asks webmention.io, and the Mastodon
+status and Bluesky post each post's metadata names, for what is new, and
+stores it in content/replies/ (one JSON file per post, plus avatars), where
+builds read it without touching the network. See
 plugins/social_replies/README.md.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pelican.plugins.social_replies.fetch import main  # noqa: E402
+from pelican.plugins.social_replies.fetch import command, main  # noqa: E402
+
+__all__ = ["main"]
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    sys.exit(main())
+    sys.exit(command())

@@ -8,7 +8,7 @@ import pytest
 from pelican.generators import ArticlesGenerator
 from pelican.plugins.author_bios.author_bios import (
     CONTEXT_KEY,
-    AuthorBiosSettingsError,
+    DEFAULTS,
     AuthorPagesGenerator,
     attach_to_articles,
     check_settings,
@@ -182,6 +182,13 @@ def test_no_profile_folder_means_no_profiles_and_no_warnings(tmp_path, caplog):
         ("AUTHORS_AVATAR_SAVE_AS", "avatars/all.png"),
     ],
 )
-def test_bad_settings_are_refused_with_a_prefixed_message(tmp_path, name, value):
-    with pytest.raises(AuthorBiosSettingsError, match=name):
-        _settings(TEST_CONTENT, tmp_path, **{name: value})
+def test_bad_settings_are_warned_about_and_replaced_by_their_default(
+    tmp_path, caplog, name, value
+):
+    with caplog.at_level(logging.WARNING):
+        settings = _settings(TEST_CONTENT, tmp_path, **{name: value})
+    assert settings[name] == DEFAULTS[name]
+    (warning,) = [r.getMessage() for r in caplog.records if name in r.getMessage()]
+    assert warning.startswith("author_bios: ")
+    assert repr(value) in warning
+    assert repr(DEFAULTS[name]) in warning

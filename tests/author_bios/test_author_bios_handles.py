@@ -4,10 +4,9 @@
 
 import pytest
 from jinja2 import Environment, FileSystemLoader
+from pelican.plugins.author_bios.author_bios import TEMPLATES_DIR
 from pelican.plugins.author_bios.handles import HandleError, normalise, website
 from pelican.plugins.share_cards.share_cards import share_links
-
-from tests.harness import ROOT
 
 GOOD = [
     # (network, as written, expected URL, expected handle)
@@ -108,18 +107,19 @@ def test_bad_website_is_refused(written):
 
 
 def test_every_network_a_link_can_name_has_an_icon():
-    """The theme's icons are a dict by network (partials/icons_networks.html):
-    a network with no entry would show its link with no icon."""
-    loader = FileSystemLoader(ROOT / "theme" / "templates")
+    """The icons are a dict by network (author_bios/icons.html, which the
+    share links use too): a network with no entry would show its link with
+    no icon."""
+    loader = FileSystemLoader(TEMPLATES_DIR)
     icons = (
         Environment(loader=loader, autoescape=True)
-        .get_template("partials/icons_networks.html")
+        .get_template("author_bios/icons.html")
         .module.network_icons
     )
     networks = {normalise(network, written).network for network, written, *_ in GOOD}
     networks.add(website("example.org").network)
     networks.update(link.network for link in share_links("T", "https://e.example/"))
-    networks.update(("mastodon", "website"))  # share_links.html's own two
+    networks.update(("mastodon", "website"))  # share_cards/links.html's own two
     assert networks - set(icons) == set()
     for network in networks:
         assert str(icons[network]).startswith('<svg class="icon ')

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from pelican.plugins.feeds.entries import dated
-from pelican.plugins.feeds.settings import FeedsSettingsError, read_config
+from pelican.plugins.feeds.settings import checked_settings, read_config
 
 from tests.feeds.feeds_helpers import (
     ATOM,
@@ -162,28 +162,50 @@ def test_characters_xml_forbids_are_removed_with_a_warning(tmp_path, caplog):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "default"),
     [
-        ("FEEDS_SITE_ATOM", "/feeds/all.xml"),
-        ("FEEDS_SITE_RSS", "../outside.xml"),
-        ("FEEDS_SERIES_ATOM", "feeds/series.xml"),
-        ("FEEDS_AUTHOR_ATOM", "feeds/{author}.xml"),
-        ("FEEDS_SITE_RSS", "feeds/all.atom.xml"),
-        ("FEEDS_MAX_ENTRIES", 0),
-        ("FEEDS_MAX_ENTRIES", "20"),
-        ("FEEDS_SUMMARY_ONLY", "yes"),
-        ("FEEDS_PREVIEW_SITEURL", "localhost:8000"),
-        ("FEEDS_ID_AUTHORITY", "https://example.com"),
+        ("FEEDS_SITE_ATOM", "/feeds/all.xml", "feeds/all.atom.xml"),
+        ("FEEDS_SITE_RSS", "../outside.xml", "feeds/all.rss.xml"),
+        ("FEEDS_SERIES_ATOM", "feeds/series.xml", "feeds/series/{slug}.atom.xml"),
+        ("FEEDS_AUTHOR_ATOM", "feeds/{author}.xml", "feeds/authors/{slug}.atom.xml"),
+        ("FEEDS_MAX_ENTRIES", 0, 20),
+        ("FEEDS_MAX_ENTRIES", "20", 20),
+        ("FEEDS_SUMMARY_ONLY", "yes", False),
+        ("FEEDS_PREVIEW_SITEURL", "localhost:8000", "http://127.0.0.1:8000"),
+        ("FEEDS_ID_AUTHORITY", "https://example.com", None),
+        ("FEEDS_SUBSCRIBE_URL", "javascript:alert(1)", None),
     ],
 )
-def test_bad_settings_stop_with_a_message_naming_the_setting(name, value):
-    with pytest.raises(FeedsSettingsError, match=name):
-        read_config({"SITEURL": "https://blog.example", name: value})
+def test_a_bad_setting_is_named_and_its_default_used(name, value, default, caplog):
+    with caplog.at_level(logging.WARNING):
+        values = checked_settings({"SITEURL": "https://blog.example", name: value})
+    [message] = _warnings(caplog)
+    assert name in message and repr(value) in message
+    assert f"using the default {default!r}" in message
+    assert values[name] == default
 
 
-def test_bad_setting_stops_the_build(tmp_path):
-    with pytest.raises(FeedsSettingsError, match="FEEDS_MAX_ENTRIES"):
-        build_blog(tmp_path / "out", FEEDS_MAX_ENTRIES=-1)
+def test_two_feeds_on_one_path_the_later_gives_way(caplog):
+    with caplog.at_level(logging.WARNING):
+        config = read_config(
+            {"SITEURL": "https://blog.example", "FEEDS_SITE_RSS": "feeds/all.atom.xml"}
+        )
+    [message] = _warnings(caplog)
+    assert "FEEDS_SITE_RSS" in message and "FEEDS_SITE_ATOM" in message
+    assert (config.site_atom, config.site_rss) == (
+        "feeds/all.atom.xml",
+        "feeds/all.rss.xml",
+    )
+
+
+def test_a_bad_setting_is_warned_about_once_and_the_build_goes_on(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        site = build_blog(tmp_path / "out", FEEDS_MAX_ENTRIES=-1)
+    about_it = [m for m in _warnings(caplog) if "FEEDS_MAX_ENTRIES" in m]
+    assert len(about_it) == 1 and "-1" in about_it[0]
+    root, _ = parse_feed(site.root / "feeds/all.atom.xml")
+    # Every published post of the test blog (4): the default limit is 20.
+    assert len(atom_entries(root)) == 4
 
 
 def test_markup_in_names_stays_text(tmp_path, caplog):

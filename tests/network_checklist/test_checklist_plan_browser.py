@@ -75,26 +75,57 @@ def _click(page, action):
     page.click(f"button[data-action='{action}']")
 
 
-def test_version_1_answers_are_upgraded_in_place(audit):
-    stored = {**V1, "later": {"kept": True}}  # a part this version does not know
+V2 = {
+    "version": 2,
+    "items": V1["items"],
+    "snapshots": [
+        {"saved": "2026-11-02T10:00:00.000Z", "items": {"family": {"count": 9}}}
+    ],
+}
+READ_AT = dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC)
+
+
+def _ms(moment: dt.datetime) -> int:
+    """A moment as JavaScript's Date.now() gives it."""
+    return int(moment.timestamp() * 1000)
+
+
+@pytest.mark.parametrize("old", [V1, V2], ids=["version-1", "version-2"])
+def test_older_answers_are_upgraded_in_place(audit, old):
+    stored = {**old, "later": {"kept": True}}  # a part this version does not know
+    audit.clock.set_fixed_time(READ_AT)
     _load_with(audit, stored)
-    # Shown, and written back as version 2 before the reader does anything.
+    # Shown, and written back as version 3 before the reader does anything:
+    # each part stamped with the time the old record was read.
     expect(_field(audit, "family-count")).to_have_value("12")
     expect(_field(audit, "family-closeness")).to_have_value("close")
     expect(_field(audit, "friends-count")).to_have_value("40")
     expect(_field(audit, "family-done")).to_be_checked()
-    assert _stored(audit) == {**stored, "version": 2}
+    read_at = _ms(READ_AT)
+    assert _stored(audit) == {
+        **stored,
+        "version": 3,
+        "changed": {
+            item: dict.fromkeys(answer, read_at)
+            for item, answer in old["items"].items()
+        },
+        "snapshotsChanged": read_at,
+    }
+    if "snapshots" in old:
+        expect(audit.locator(".checklist-history li")).to_have_count(1)
     # And an answer given now joins them; nothing is dropped.
+    audit.clock.set_fixed_time(READ_AT + dt.timedelta(minutes=1))
     _field(audit, "family-step").fill("Call Aunt May")
     assert _stored(audit)["items"] == {
         **V1["items"],
         "family": {**V1["items"]["family"], "step": "Call Aunt May"},
     }
+    assert _stored(audit)["changed"]["family"]["step"] == read_at + 60_000
     assert _stored(audit)["later"] == {"kept": True}
 
 
 def test_newer_answers_in_storage_are_left_alone(audit):
-    newer = json.dumps({"version": 3, "items": {"family": {"done": True}}})
+    newer = json.dumps({"version": 4, "items": {"family": {"done": True}}})
     _load_with(audit, newer)
     expect(_message(audit)).to_contain_text("saved by a newer version of this page")
     _answer(audit, "friends", 2)
@@ -322,7 +353,7 @@ def test_a_version_1_export_still_imports(audit):
     expect(_field(audit, "family-count")).to_have_value("12")
     expect(_field(audit, "classmates-count")).to_have_value("")
     stored = _stored(audit)
-    assert stored["version"] == 2 and stored["items"] == V1["items"]
+    assert stored["version"] == 3 and stored["items"] == V1["items"]
     # An old file holds no saved audits: the ones here are kept.
     assert len(stored["snapshots"]) == 1
 
@@ -334,7 +365,7 @@ def test_export_and_import_carry_the_saved_audits(audit, browser_context, tmp_pa
     with audit.expect_download() as info:
         _click(audit, "export-json")
     exported = json.loads(Path(info.value.path()).read_text("utf-8"))
-    assert exported["version"] == 2 and len(exported["snapshots"]) == 1
+    assert exported["version"] == 3 and len(exported["snapshots"]) == 1
     other = browser_context.new_page()  # same storage: start it empty
     other.goto(audit.url)
     other.evaluate("key => localStorage.removeItem(key)", KEY)
@@ -350,7 +381,7 @@ def test_export_and_import_carry_the_saved_audits(audit, browser_context, tmp_pa
     ("contents", "says"),
     [
         (
-            {"version": 3, "items": {}},
+            {"version": 4, "items": {}},
             (
                 "bad.json comes from a newer version of this page: reload it,"
                 " then import again. Nothing was changed."

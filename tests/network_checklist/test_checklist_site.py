@@ -127,7 +127,8 @@ def test_script_and_stylesheet_load_only_where_a_checklist_is(site):
 
 def test_script_is_small_readable_and_shipped(site):
     script = site.path(SCRIPT).read_bytes()
-    assert len(gzip.compress(script, compresslevel=9)) <= 7 * 1024
+    # 7 KB until the two-tab merge (issue 27): see the plugin's README.
+    assert len(gzip.compress(script, compresslevel=9)) <= 8.5 * 1024
     assert script.count(b"\n") > 100, "the script should be readable source"
     assert site.exists(STYLESHEET)
     assert not list(site.root.rglob("*.min.js"))

@@ -4,17 +4,14 @@ contents list on the theory post, and the "read next" rules on test content."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from pelican.plugins.reading import Section, read_body
-from pelican.plugins.reading.reading import (
-    ReadingSettingsError,
-    ReadNext,
-    check_settings,
-)
+from pelican.plugins.reading.reading import DEFAULTS, ReadNext, check_settings
 
 from tests.harness import build_site
 
@@ -184,6 +181,12 @@ def test_ties_are_broken_by_file_path_whatever_the_input_order():
 
 
 @pytest.mark.parametrize("value", [0, -1, "3", 2.5, True])
-def test_unusable_settings_stop_the_build_with_a_named_error(value):
-    with pytest.raises(ReadingSettingsError, match="READING_NEXT_COUNT"):
-        check_settings(SimpleNamespace(settings={"READING_NEXT_COUNT": value}))
+def test_unusable_settings_are_warned_about_and_replaced_by_defaults(value, caplog):
+    settings = {"READING_NEXT_COUNT": value}
+    with caplog.at_level(logging.WARNING):
+        check_settings(SimpleNamespace(settings=settings))
+    [message] = [r.getMessage() for r in caplog.records]
+    assert "READING_NEXT_COUNT" in message
+    assert repr(value) in message
+    assert f"using the default {DEFAULTS['READING_NEXT_COUNT']!r}" in message
+    assert settings["READING_NEXT_COUNT"] == DEFAULTS["READING_NEXT_COUNT"]

@@ -10,6 +10,8 @@ import re
 import shutil
 
 import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
 from playwright.sync_api import expect
 
 from tests.harness import ROOT, assert_clean_in_browser, build_site, serve
@@ -203,3 +205,38 @@ def test_a_word_only_in_a_draft_finds_nothing(watched, sub_path_site):
         "Try another word, or browse the posts by date or by tag."
     )
     expect(page.locator(".search-result")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def default_theme_site(tmp_path_factory):
+    """Two posts built with nothing but Pelican's default theme and this
+    plugin (no settings of the site's, no theme of ours), served."""
+    root = tmp_path_factory.mktemp("default-theme")
+    content = root / "content"
+    content.mkdir()
+    for slug, word in (("alpha", "okapi"), ("beta", "quokka")):
+        (content / f"{slug}.md").write_text(
+            f"Title: {slug.title()} post\nDate: 2026-01-01\n\nAbout the {word}.\n",
+            encoding="utf-8",
+        )
+    override = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(root / "output"),
+        "CACHE_PATH": str(root / "cache"),
+        "PLUGINS": ["pagefind_search"],
+        "SITENAME": "Default",
+    }
+    Pelican(read_settings(override=override)).run()
+    url, server = serve(root / "output")
+    yield url
+    server.shutdown()
+
+
+def test_search_works_in_the_default_theme(page, watch, default_theme_site):
+    page.goto(default_theme_site + "search/?q=quokka")
+    expect(status(page)).to_have_text("1 result for “quokka”.")
+    link = page.locator(".search-result").get_by_role("link", name="Beta post")
+    link.click()
+    expect(page).to_have_url(default_theme_site + "beta-post.html")
+    assert watch.console_errors == []
+    assert watch.offsite_requests == []

@@ -12,7 +12,6 @@ import pytest
 from pelican.plugins.pagefind_search import build_index
 from pelican.plugins.pagefind_search.pagefind_search import (
     DEFAULTS,
-    SearchSettingsError,
     check_settings,
     pagefind_glob,
 )
@@ -58,9 +57,9 @@ def test_pagefind_reads_only_the_published_posts_and_pages(tmp_path, monkeypatch
     not the listings, tag, author or series pages, drafts or the 404 page."""
     calls = []
 
-    def recording(*args):
+    def recording(*args, **kwargs):
         calls.append(args)
-        return build_index(*args)
+        return build_index(*args, **kwargs)
 
     monkeypatch.setattr(search_plugin, "build_index", recording)
     site = build_site(tmp_path)
@@ -182,10 +181,12 @@ def test_a_rebuild_of_the_real_site_reuses_the_index(tmp_path, caplog):
 def test_boilerplate_inside_a_post_is_left_out(site):
     doc = site.page("posts/networking-theory/")
     body = doc.xpath("//*[@data-pagefind-body]")[0]
-    ignored = {el.get("class") for el in body.xpath(".//*[@data-pagefind-ignore]")}
+    ignored = {
+        el.get("class").split()[0] for el in body.xpath(".//*[@data-pagefind-ignore]")
+    }
     # Byline and reading time, contents list, footer (share links, series
     # box, author box, read next).
-    assert ignored == {"post-facts", "post-contents panel", "post-footer"}
+    assert ignored == {"post-facts", "post-contents", "post-footer"}
     footer = body.xpath(".//footer[@data-pagefind-ignore]")[0]
     assert footer.xpath(".//section[@data-share]")
     assert footer.xpath(".//*[contains(@class, 'series-contents')]")
@@ -279,11 +280,44 @@ def test_indexing_can_be_turned_off(tmp_path):
         ("SEARCH_BUNDLE_DIR", "../elsewhere"),
         ("SEARCH_IGNORE_SELECTORS", "form"),
         ("SEARCH_CACHE_PATH", 42),
+        ("SEARCH_ROOT_SELECTOR", ""),
+        ("SEARCH_SAVE_AS", None),
     ],
 )
-def test_unusable_settings_stop_the_build_with_a_named_error(key, value):
+def test_an_unusable_setting_is_named_and_its_default_used(key, value, caplog):
     class FakePelican:
-        settings = {key: value}
+        settings = {
+            key: value,
+            "CACHE_PATH": "cache",
+            "THEME": "theme",
+            "DIRECT_TEMPLATES": ["index"],
+        }
 
-    with pytest.raises(SearchSettingsError, match=key):
+    with caplog.at_level(logging.WARNING):
         check_settings(FakePelican())
+    [message] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert key in message and repr(value) in message
+    assert f"using the default {DEFAULTS[key]!r}" in message
+    if key != "SEARCH_CACHE_PATH":  # (None: the default, then resolved)
+        assert FakePelican.settings[key] == DEFAULTS[key]
+
+
+def test_a_bad_setting_does_not_stop_the_build(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        site = build_site(tmp_path, SEARCH_BUNDLE_DIR="/")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [w for w in warnings if "SEARCH_BUNDLE_DIR" in w]
+    entry = json.loads(site.text("pagefind/pagefind-entry.json"))
+    assert entry["languages"]["en"]["page_count"] == len(INDEXED)
+    # The theme includes the plugin's search box: no warning that it lacks it.
+    assert not [w for w in warnings if "pagefind_search/box.html" in w]
+
+
+def test_the_theme_search_page_wraps_the_plugin_partial(site):
+    """The theme's search.html (its heading and intro), not the plugin's
+    fallback, around the one copy of the form and results."""
+    page = site.page("search/")
+    assert page.xpath("//main/p[@class='search-intro']")
+    [script] = page.xpath("//main//script/@src")
+    assert script.startswith("../theme/pagefind_search/search.js")
+    assert not page.xpath("//link[contains(@href, 'pagefind_search/search.css')]")

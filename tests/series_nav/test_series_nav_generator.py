@@ -292,11 +292,31 @@ def test_warnings_are_not_repeated_when_pages_join(bad):
     ("setting", "value"),
     [
         ("SERIES_URL", "series/"),
+        ("SERIES_URL", "series/{slug}/{year}/"),
+        ("SERIES_SAVE_AS", "series/{slug/index.html"),
         ("SERIES_LANG_SAVE_AS", "{slug}.html"),
         ("SERIES_DEFAULT_STATUS", "done"),
+        ("SERIES_PATH", 3),
     ],
 )
-def test_unusable_settings_stop_with_a_prefixed_message(setting, value):
+def test_unusable_settings_are_warned_about_and_replaced_by_defaults(
+    setting, value, caplog
+):
     settings = {setting: value}
-    with pytest.raises(series_nav.SeriesSettingsError, match=setting):
+    with caplog.at_level(logging.WARNING):
         series_nav.series_nav.check_settings(settings)
+    [message] = [r.getMessage() for r in caplog.records]
+    default = series_nav.series_nav.DEFAULTS[setting]
+    assert setting in message
+    assert repr(value) in message
+    assert f"using the default {default!r}" in message
+    assert settings[setting] == default
+
+
+def test_usable_settings_are_kept_silently(caplog):
+    settings = {"SERIES_URL": "{lang}/series/{slug}.html", "SERIES_PATH": "intros"}
+    with caplog.at_level(logging.WARNING):
+        series_nav.series_nav.check_settings(settings)
+    assert caplog.records == []
+    assert settings["SERIES_URL"] == "{lang}/series/{slug}.html"
+    assert settings["SERIES_PATH"] == "intros"

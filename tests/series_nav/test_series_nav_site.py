@@ -132,10 +132,13 @@ def test_series_assets_are_loaded_where_needed(site):
     for url in (THEORY, SERIES):
         scripts = site.page(url).xpath("//script[@type='module']/@src")
         assert any(
-            src.split("?")[0].endswith("theme/js/series-progress.js") for src in scripts
+            src.split("?")[0].endswith("theme/series_nav/series-progress.js")
+            for src in scripts
         )
         assert all(resolves(site, url, src) for src in scripts)
     assert not site.page("about/").xpath("//script[contains(@src, 'series')]")
+    # main.css styles the series: not the plugin's stylesheet for other themes.
+    assert not site.page(THEORY).xpath("//link[contains(@href, 'series_nav/')]")
 
 
 def test_local_series_pages_use_relative_urls(site):
@@ -241,6 +244,8 @@ def test_bad_input_builds_with_warnings_naming_files(tmp_path, caplog):
     messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     for name in ("index-word.md", "dup-a.md", "case-two.md", "only-announced.md"):
         assert any(name in m for m in messages), (name, messages)
+    # Our theme includes the plugins' main partials: no warning says otherwise.
+    assert not [m for m in messages if "the theme does not include" in m]
     assert site.exists("series/bad-indexes/")
     assert site.exists("series/only-announced/")
     assert site.exists("posts/index-is-a-word/")

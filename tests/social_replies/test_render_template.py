@@ -1,5 +1,6 @@
-"""The theme's replies partials keep hostile stored data inert even in a
-Jinja environment without autoescape (they escape with `|e` themselves)."""
+"""The plugin's replies partials (social_replies/*.html, as our theme
+includes them) keep hostile stored data inert even in a Jinja environment
+without autoescape (they escape with `|e` themselves)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from lxml import html
 from pelican.plugins.social_replies import render
+from pelican.plugins.social_replies.social_replies import TEMPLATES_DIR
 
 from tests.harness import ROOT
 
@@ -20,7 +22,13 @@ STORED = Path(__file__).parent / "test_data" / "site" / "replies"
 @pytest.fixture(params=[False, True], ids=["no-autoescape", "autoescape"])
 def env(request):
     environment = Environment(
-        loader=FileSystemLoader(ROOT / "theme" / "templates"),
+        # As a build's: the theme's templates first, then the plugin's.
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(ROOT / "theme" / "templates"),
+                FileSystemLoader(TEMPLATES_DIR),
+            ]
+        ),
         autoescape=request.param,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -51,7 +59,7 @@ def hostile_article():
 
 
 def test_replies_partial_has_no_live_markup_from_stored_data(env):
-    rendered = env.get_template("partials/replies.html").render(
+    rendered = env.get_template("social_replies/replies.html").render(
         article=hostile_article(), SITEURL=""
     )
     doc = html.fragment_fromstring(rendered, create_parent="div")
@@ -71,10 +79,11 @@ def test_replies_partial_has_no_live_markup_from_stored_data(env):
 
 def test_counts_and_head_partials_escape_too(env):
     article = hostile_article()
-    counts = env.get_template("partials/replies_counts.html").render(article=article)
+    counts = env.get_template("social_replies/counts.html").render(article=article)
     assert " ".join(html.fromstring(counts).text_content().split()) == "4 replies"
-    head = env.get_template("partials/replies_head.html").render(
-        WEBMENTION_ENDPOINT='https://wm.example/"><script>alert(1)</script>'
+    head = env.get_template("social_replies/head.html").render(
+        THEME_STATIC_DIR="theme",
+        WEBMENTION_ENDPOINT='https://wm.example/"><script>alert(1)</script>',
     )
     doc = html.fragment_fromstring(head, create_parent="div")
     assert not doc.xpath("//script")

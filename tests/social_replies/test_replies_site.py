@@ -256,6 +256,21 @@ def test_hostile_replies_are_inert(test_site):
     assert not replies.xpath("./p[@class='replies-join']")
 
 
+def test_our_theme_includes_the_plugin_partials(built):
+    """The theme uses the plugin's own partials (one copy): no warning that
+    it lacks them, and their stylesheet is linked and copied."""
+    site, warnings = built
+    assert not [w for w in warnings if "does not include" in w]
+    doc = site.page("posts/conversation/")
+    [css] = [
+        href
+        for href in doc.xpath("//head/link[@rel='stylesheet']/@href")
+        if "social_replies/replies.css" in href
+    ]
+    page = site.root / "posts" / "conversation" / "index.html"
+    assert site.resolve(page, css).is_file()
+
+
 def test_hostile_metadata_is_warned_about(built):
     _site, warnings = built
     assert any(

@@ -489,7 +489,14 @@ def test_unknown_fields_in_the_state_file_are_kept(content, web):
 def test_the_command_limits_to_one_post(content, web, monkeypatch, capsys):
     monkeypatch.setenv("SITEURL", SITEURL)
     code = webmentions.main(
-        ["--content-dir", str(content), "--post", str(content / "posts" / "bb.md")]
+        [
+            "--settings",
+            str(ROOT / "publishconf.py"),
+            "--content-dir",
+            str(content),
+            "--post",
+            str(content / "posts" / "bb.md"),
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0
@@ -499,7 +506,14 @@ def test_the_command_limits_to_one_post(content, web, monkeypatch, capsys):
     assert set(sent_state(content)["posts"]) == {B}
     # A draft is not a published post.
     code = webmentions.main(
-        ["--content-dir", str(content), "--post", str(content / "posts" / "ccc.md")]
+        [
+            "--settings",
+            str(ROOT / "publishconf.py"),
+            "--content-dir",
+            str(content),
+            "--post",
+            str(content / "posts" / "ccc.md"),
+        ]
     )
     assert code == 2
     assert "ccc.md is not a published post" in capsys.readouterr().err
@@ -560,8 +574,9 @@ def test_external_links_are_absolute_off_site_and_once_each():
 
 
 def test_the_build_never_imports_the_network_code():
-    """`make html` loads the plugin; only tools/replies.py loads fetch.py and
-    sources.py, and only tools/webmentions.py loads send.py."""
+    """`make html` loads the plugin; only `pelican-replies` (tools/replies.py)
+    loads fetch.py and sources.py, and only `pelican-webmentions`
+    (tools/webmentions.py) loads send.py."""
     script = (
         "import sys; from pelican import Pelican; "
         "from pelican.settings import read_settings; "

@@ -4,6 +4,11 @@ Reads `content/authors/*.md` (see README.md), sets `author.profile` on every
 Author object of articles, drafts, pages and the `authors` context, writes an
 author page for profiled authors who have no published post yet (a guest
 whose post is still a draft), and copies local avatars to the output.
+
+It ships its partials (`templates/author_bios/`: the author boxes, avatars,
+links, icons and head metadata), loadable by every generator after the
+theme's own templates (so a theme may override one), and their stylesheet
+(`static/author_bios/`), copied with the theme's static files.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import Author
@@ -29,10 +35,12 @@ DEFAULTS = {
 CONTEXT_KEY = "author_profiles"
 # Articles named in one "has no profile" warning before "and N more".
 NAMED_ARTICLES = 3
-
-
-class AuthorBiosSettingsError(ValueError):
-    """An AUTHORS_* setting has a value the plugin cannot work with."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+# The partial a theme must include for the plugin to show anything on posts.
+MAIN_PARTIAL = "author_bios/box.html"
+INCLUDE_LINE = '{% include "author_bios/box.html" %}'
 
 
 def profile_folder(settings: dict, content_root: Path) -> Path:
@@ -213,20 +221,109 @@ def _with_translations(items):
         yield from getattr(item, "translations", [])
 
 
+def _setting_problem(name: str, value) -> str | None:
+    """Why `value` cannot be the setting `name`; None when it can."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    if name == "AUTHORS_AVATAR_SAVE_AS":
+        if "{slug}" not in value:
+            return "must contain {slug}"
+        try:
+            value.format(slug="slug", ext=".png")
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return "may use only {slug} and {ext}"
+    return None
+
+
 def check_settings(pelican) -> None:
-    """Fill in the AUTHORS_* defaults and check them, once per build."""
+    """Fill in the AUTHORS_* defaults; a bad value is warned about and
+    replaced by its default, so the build goes on. Once per build."""
     settings = pelican.settings
     for name, default in DEFAULTS.items():
         settings.setdefault(name, default)
-        if not isinstance(settings[name], str) or not settings[name].strip():
-            raise AuthorBiosSettingsError(f"{name} must be a non-empty string")
-    if "{slug}" not in settings["AUTHORS_AVATAR_SAVE_AS"]:
-        raise AuthorBiosSettingsError("AUTHORS_AVATAR_SAVE_AS must contain {slug}")
+        problem = _setting_problem(name, settings[name])
+        if problem:
+            logger.warning(
+                "author_bios: %s %s, not %r; using the default %r",
+                name,
+                problem,
+                settings[name],
+                default,
+            )
+            settings[name] = default
     # Profiles are not posts or pages, even if ARTICLE_PATHS says "".
     folder = settings["AUTHORS_PROFILE_PATH"].strip("/")
     for excludes in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         if folder not in settings.setdefault(excludes, []):
             settings[excludes] = [*settings[excludes], folder]
+    # Pelican copies the stylesheet with the theme's static files.
+    paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC_DIR) not in paths:
+        # A new list: never append to one shared with other builds.
+        settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
+
+
+def _is_own(loader) -> bool:
+    return getattr(loader, "searchpath", None) == [str(TEMPLATES_DIR)]
+
+
+def add_templates(generator) -> None:
+    """Make the partials loadable, after the theme's (which may override them)."""
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader):
+        if not any(_is_own(each) for each in loader.loaders):
+            loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+    else:
+        generator.env.loader = ChoiceLoader(
+            [loader, FileSystemLoader(str(TEMPLATES_DIR))]
+        )
+
+
+def _loaders(loader):
+    """Every plain loader inside `loader` (Pelican's is a ChoiceLoader)."""
+    if isinstance(loader, ChoiceLoader):
+        for each in loader.loaders:
+            yield from _loaders(each)
+    elif isinstance(loader, PrefixLoader):
+        for each in loader.mapping.values():
+            yield from _loaders(each)
+    elif loader is not None:
+        yield loader
+
+
+def theme_includes(env, partial: str) -> bool:
+    """Whether any template but the plugin's own names `partial`."""
+    seen = set()
+    for loader in _loaders(env.loader):
+        if _is_own(loader) or id(loader) in seen:
+            continue
+        seen.add(id(loader))
+        for name in loader.list_templates():
+            try:
+                source = loader.get_source(env, name)[0]
+            except (TemplateNotFound, UnicodeDecodeError):
+                continue
+            if partial in source:
+                return True
+    return False
+
+
+def warn_if_theme_lacks_box(generator, items) -> None:
+    """One warning per build when posts have author boxes to show and no
+    template of the theme includes them."""
+    if not any(
+        getattr(author, "profile", None)
+        for item in items
+        for author in getattr(item, "authors", None) or []
+    ):
+        return
+    if not theme_includes(generator.env, MAIN_PARTIAL):
+        logger.warning(
+            'author_bios: the theme does not include "%s"; add %s to its '
+            "article.html, where the author boxes should go",
+            MAIN_PARTIAL,
+            INCLUDE_LINE,
+        )
 
 
 def attach_to_articles(generator) -> None:
@@ -243,6 +340,9 @@ def attach_to_articles(generator) -> None:
         state.attach(item)
     for item in [*generator.translations, *generator.drafts_translations]:
         state.attach(item)
+    warn_if_theme_lacks_box(
+        generator, [*generator.articles, *generator.drafts, *generator.hidden_articles]
+    )
 
 
 def attach_to_pages(generator) -> None:
@@ -314,6 +414,7 @@ def get_generators(pelican):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_templates)
     signals.article_generator_finalized.connect(attach_to_articles)
     signals.page_generator_finalized.connect(attach_to_pages)
     signals.get_generators.connect(get_generators)

@@ -1,4 +1,4 @@
-"""Placeholder until this plugin's issue lands; see README.md."""
+"""Feeds: Atom and RSS for the site, every series and every author. See README.md."""
 
 from .feeds import register
 

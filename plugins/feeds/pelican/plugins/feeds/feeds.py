@@ -5,6 +5,10 @@ plugins' data is there whatever the plugin order), hands templates the list
 as plain data (`feeds`), and writes the files once the articles are written.
 Everything one build needs lives on a `FeedsBuild` kept on that build's
 articles generator, so autoreload and test runs never see stale state.
+
+The partials a theme includes (`feeds/head.html` and the follow links) are
+in this package's `templates/` folder, which every generator's Jinja loader
+searches after the theme's, so a theme may override them.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound, nodes
+from jinja2.exceptions import TemplateSyntaxError
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.utils import sanitised_join
@@ -31,9 +38,13 @@ from .entries import (
     series_of,
     source_of,
 )
-from .settings import FeedsConfig, read_config
+from .settings import FeedsConfig, checked_settings, read_config
 
 logger = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The partial a theme needs for feed discovery: <link rel="alternate"> tags.
+HEAD_PARTIAL = "feeds/head.html"
 
 GENERATOR = "Pelican feeds plugin (feedgen)"
 ATOM_TYPE = "application/atom+xml"
@@ -212,6 +223,7 @@ class FeedsBuild:
             "authors": authors,
             "series_by_slug": {feed["slug"]: feed for feed in series},
             "authors_by_slug": {feed["slug"]: feed for feed in authors},
+            "subscribe_url": self.config.subscribe_url,
         }
 
     def _entry(self, post: Dated) -> Entry:
@@ -292,6 +304,58 @@ def _format(template: str | None, slug: str) -> str | None:
     return template.format(slug=slug) if template else None
 
 
+def add_templates(generator) -> None:
+    """Let the generator's templates include this plugin's partials.
+
+    The folder is searched after the theme's (Pelican's loader is a
+    ChoiceLoader), so a theme's own `feeds/...` template wins.
+    """
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader) and not any(
+        _is_own(each) for each in loader.loaders
+    ):
+        loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+
+
+def _is_own(loader) -> bool:
+    return isinstance(loader, FileSystemLoader) and str(TEMPLATES_DIR) in [
+        str(path) for path in loader.searchpath
+    ]
+
+
+def theme_includes(env, partial: str) -> bool:
+    """Whether a template of the theme (any but this plugin's) includes `partial`."""
+    loader = env.loader
+    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
+    for each in loaders:
+        # The prefix loader only repeats the theme and simple folders.
+        if _is_own(each) or isinstance(each, PrefixLoader):
+            continue
+        for name in each.list_templates():
+            try:
+                source = each.get_source(env, name)[0]
+            except (TemplateNotFound, UnicodeDecodeError):
+                continue
+            if partial in source and _includes(env, source, partial):
+                return True
+    return False
+
+
+def _includes(env, source: str, partial: str) -> bool:
+    """Whether the template `source` has an {% include %} of `partial` (not,
+    say, a comment naming it)."""
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError:
+        return True  # Pelican reports the broken template itself.
+    for include in tree.find_all(nodes.Include):
+        names = include.template
+        names = names.items if isinstance(names, (nodes.List, nodes.Tuple)) else [names]
+        if any(isinstance(n, nodes.Const) and n.value == partial for n in names):
+            return True
+    return False
+
+
 def plan_feeds(generators) -> None:
     """Plan this build's feeds and give templates the `feeds` data."""
     articles_generator = next(
@@ -304,6 +368,13 @@ def plan_feeds(generators) -> None:
     articles_generator.feeds_build = build
     data = build.template_data()
     articles_generator.context["feeds"] = data
+    if build.feeds and not theme_includes(articles_generator.env, HEAD_PARTIAL):
+        logger.warning(
+            "feeds: the theme does not include %s, so no page links its feeds; "
+            "add %s to the <head> of its base.html",
+            f'"{HEAD_PARTIAL}"',
+            f'{{% include "{HEAD_PARTIAL}" %}}',
+        )
 
     # Each series part (drafts and pages included) carries its series feed,
     # so templates link it without knowing how series are stored.
@@ -320,10 +391,10 @@ def plan_feeds(generators) -> None:
 
 
 def check_settings(pelican) -> None:
-    """Stop a build with a bad FEEDS_* setting before it starts, not midway:
-    a build that fails after the generators are made leaves other plugins'
-    per-build state behind (pelican-sitemap stops writing its sitemap)."""
-    read_config(pelican.settings)
+    """Check the FEEDS_* settings once, when Pelican starts: a bad value is
+    warned about and its default put in its place, so the templates (which
+    see the settings) and every later step get usable values."""
+    pelican.settings.update(checked_settings(pelican.settings))
 
 
 def write_feeds(generator, writer=None) -> None:
@@ -336,5 +407,6 @@ def write_feeds(generator, writer=None) -> None:
 def register():
     """Connect the feeds plugin to Pelican."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_templates)
     signals.all_generators_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

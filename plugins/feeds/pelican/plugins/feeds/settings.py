@@ -1,4 +1,8 @@
-"""The feeds plugin's settings: defaults in one place, validated once per build."""
+"""The feeds plugin's settings: defaults in one place, checked once per build.
+
+A bad value is not fatal: a warning names the setting, the value and the
+default used instead, and the build goes on with the default.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ DEFAULTS = {
     "FEEDS_PREVIEW_SITEURL": "http://127.0.0.1:8000",
     # The tag: URI authority of entry ids; None means the site's host name.
     "FEEDS_ID_AUTHORITY": None,
+    # A page of the site (URL relative to SITEURL) that explains feeds: the
+    # follow partials link it as "what is this?". None: no such link.
+    "FEEDS_SUBSCRIBE_URL": None,
 }
 
 PATH_SETTINGS = (
@@ -36,13 +43,9 @@ PATH_SETTINGS = (
 )
 
 
-class FeedsSettingsError(ValueError):
-    """A FEEDS_* setting has a value the plugin cannot work with."""
-
-
 @dataclass(frozen=True)
 class FeedsConfig:
-    """The validated FEEDS_* settings of one build, plus the resolved base URL."""
+    """The checked FEEDS_* settings of one build, plus the resolved base URL."""
 
     site_atom: str | None
     site_rss: str | None
@@ -54,6 +57,7 @@ class FeedsConfig:
     summary_only: bool
     preview_siteurl: str | None
     id_authority: str | None
+    subscribe_url: str | None
     # Absolute URL the feeds are written against; None when feeds are off.
     base_url: str | None
     timezone: str
@@ -70,74 +74,117 @@ def _is_absolute_http(url) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
-def _check_path(name: str, value, needs_slug: bool) -> None:
-    """Raise FeedsSettingsError unless `value` is a usable output path or None."""
+def _path_problem(value, needs_slug: bool) -> str | None:
+    """What is wrong with `value` as a feed's output path (None if nothing)."""
     if value is None:
-        return
+        return None
     if not isinstance(value, str) or not value.strip():
-        raise FeedsSettingsError(f"{name} must be a path string or None, not {value!r}")
+        return "is not a path or None"
     if value.startswith("/") or ".." in value.split("/") or "\\" in value:
-        raise FeedsSettingsError(
-            f"{name} must be a relative path inside the output folder, not {value!r}"
-        )
+        return "is not a relative path inside the output folder"
     if needs_slug and "{slug}" not in value:
-        raise FeedsSettingsError(f"{name} must contain {{slug}}, got {value!r}")
+        return "does not contain {slug}"
     try:
         value.format(slug="x")
-    except (KeyError, IndexError, ValueError) as error:
-        raise FeedsSettingsError(
-            f"{name} may only use the {{slug}} placeholder: {value!r} ({error})"
-        ) from error
+    except (KeyError, IndexError, ValueError):
+        return "uses a placeholder other than {slug}"
+    return None
 
 
-def read_config(settings: dict) -> FeedsConfig:
-    """Validate the FEEDS_* settings (defaults filled in) and resolve the base URL."""
-    values = {name: settings.get(name, default) for name, default in DEFAULTS.items()}
-    for name in PATH_SETTINGS:
-        _check_path(
-            name,
-            values[name],
-            needs_slug=name.startswith(("FEEDS_SERIES", "FEEDS_AUTHOR")),
+def _is_entry_count(value) -> bool:
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    )
+
+
+def _is_domain(value) -> bool:
+    return value is None or (
+        isinstance(value, str) and bool(value) and not set(value) & set(",:/ ")
+    )
+
+
+def _is_site_relative_url(value) -> bool:
+    return value is None or (
+        isinstance(value, str)
+        and bool(value)
+        and not value.startswith("/")
+        and not any(char.isspace() for char in value)
+        and not urlsplit(value).scheme
+    )
+
+
+# Each other setting: the test its value must pass, and what it is if not.
+CHECKS = {
+    "FEEDS_MAX_ENTRIES": (
+        _is_entry_count,
+        "is not a whole number of at least 1 or None",
+    ),
+    "FEEDS_SUMMARY_ONLY": (
+        lambda value: isinstance(value, bool),
+        "is not True or False",
+    ),
+    "FEEDS_PREVIEW_SITEURL": (
+        lambda value: value is None or _is_absolute_http(value),
+        "is not an absolute http(s) URL or None",
+    ),
+    "FEEDS_ID_AUTHORITY": (
+        _is_domain,
+        "is not a domain name such as 'example.com' or None",
+    ),
+    "FEEDS_SUBSCRIBE_URL": (
+        _is_site_relative_url,
+        "is not a URL relative to SITEURL (such as 'subscribe/') or None",
+    ),
+}
+
+
+def _problem(name: str, value) -> str | None:
+    """What is wrong with `value` for the setting `name` (None if nothing)."""
+    if name in PATH_SETTINGS:
+        return _path_problem(
+            value, needs_slug=name.startswith(("FEEDS_SERIES", "FEEDS_AUTHOR"))
         )
+    is_good, problem = CHECKS[name]
+    return None if is_good(value) else problem
+
+
+def checked_settings(settings: dict) -> dict:
+    """Every FEEDS_* setting, bad values replaced by their defaults (with a warning)."""
+    values = {}
+    for name, default in DEFAULTS.items():
+        value = settings.get(name, default)
+        problem = _problem(name, value)
+        if problem:
+            logger.warning(
+                "feeds: %s = %r %s; using the default %r", name, value, problem, default
+            )
+            value = default
+        values[name] = value
+
+    # Two feeds written to one path: the later setting gives way, to its
+    # default if that is free, else it is turned off.
     owners: dict[str, str] = {}
     for name in PATH_SETTINGS:
         path = values[name]
         if path and path in owners:
-            raise FeedsSettingsError(
-                f"{owners[path]} and {name} are the same path {path!r}"
+            fallback = DEFAULTS[name] if DEFAULTS[name] not in owners else None
+            logger.warning(
+                "feeds: %s = %r is already the path of %s; using %r",
+                name,
+                path,
+                owners[path],
+                fallback,
             )
+            values[name] = path = fallback
         if path:
             owners[path] = name
+    return values
 
-    max_entries = values["FEEDS_MAX_ENTRIES"]
-    if max_entries is not None and (
-        isinstance(max_entries, bool)
-        or not isinstance(max_entries, int)
-        or max_entries < 1
-    ):
-        raise FeedsSettingsError(
-            f"FEEDS_MAX_ENTRIES must be a whole number of at least 1 or None, "
-            f"not {max_entries!r}"
-        )
-    if not isinstance(values["FEEDS_SUMMARY_ONLY"], bool):
-        raise FeedsSettingsError(
-            f"FEEDS_SUMMARY_ONLY must be True or False, "
-            f"not {values['FEEDS_SUMMARY_ONLY']!r}"
-        )
+
+def read_config(settings: dict) -> FeedsConfig:
+    """The FEEDS_* settings of a build, checked, and the feeds' base URL."""
+    values = checked_settings(settings)
     preview = values["FEEDS_PREVIEW_SITEURL"]
-    if preview is not None and not _is_absolute_http(preview):
-        raise FeedsSettingsError(
-            f"FEEDS_PREVIEW_SITEURL must be an absolute http(s) URL or None, "
-            f"not {preview!r}"
-        )
-    authority = values["FEEDS_ID_AUTHORITY"]
-    if authority is not None and (
-        not isinstance(authority, str) or not authority or set(authority) & set(",:/ ")
-    ):
-        raise FeedsSettingsError(
-            f"FEEDS_ID_AUTHORITY must be a domain name such as 'example.com' or None, "
-            f"not {authority!r}"
-        )
 
     siteurl = settings.get("SITEURL") or ""
     if _is_absolute_http(siteurl):
@@ -165,10 +212,11 @@ def read_config(settings: dict) -> FeedsConfig:
         series_rss=values["FEEDS_SERIES_RSS"],
         author_atom=values["FEEDS_AUTHOR_ATOM"],
         author_rss=values["FEEDS_AUTHOR_RSS"],
-        max_entries=max_entries,
+        max_entries=values["FEEDS_MAX_ENTRIES"],
         summary_only=values["FEEDS_SUMMARY_ONLY"],
         preview_siteurl=preview,
-        id_authority=authority,
+        id_authority=values["FEEDS_ID_AUTHORITY"],
+        subscribe_url=values["FEEDS_SUBSCRIBE_URL"],
         base_url=base_url,
         timezone=settings.get("TIMEZONE") or "UTC",
         sitename=settings.get("SITENAME") or "",

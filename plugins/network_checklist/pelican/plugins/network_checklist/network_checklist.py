@@ -8,6 +8,14 @@
   script and stylesheet only where they are needed.
 - The widget's files, in this package's `static/` folder, are added to
   `THEME_STATIC_PATHS`, so Pelican copies them to `<THEME_STATIC_DIR>/checklist/`.
+- The package's `templates/` folder is added to every generator's Jinja
+  loader, after the theme's: a theme includes
+  `{% include "network_checklist/head.html" %}` in its <head> to load those
+  files where a checklist is. Any written page that shows a checklist form
+  but does not load them (a theme without that line, a listing that shows a
+  post's whole content) gets the same <link> and <script> in its first
+  form, so the widget works in any theme; a theme without the line also
+  gets one warning per build saying how to load them from its <head>.
 - A post or page with checklists gets `off_page_html`, the function that
   turns its HTML into what may leave the page (each form a plain list and a
   link: see off_page.py), and, without a `Summary:`, an automatic summary
@@ -17,8 +25,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
+from jinja2 import FileSystemLoader
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
@@ -30,6 +40,17 @@ from .off_page import auto_summary, checklists_as_lists
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+HEAD_PARTIAL = "network_checklist/head.html"
+ASSETS_PARTIAL = "network_checklist/assets.html"
+# The line a theme pastes into its <head>, and how the plugin finds it there
+# (with any quotes, and `ignore missing` or `with context` after it).
+INCLUDE_HEAD = '{% include "' + HEAD_PARTIAL + '" %}'
+INCLUDES_HEAD = re.compile(r"""["']""" + re.escape(HEAD_PARTIAL) + r"""["']""")
+FORM_START = re.compile(r'<form class="checklist"[^>]*>')
+# Where a build keeps what it knows about the theme, in its context (a new
+# dict for every build, so nothing outlives it: autoreload builds again).
+BUILD_KEY = "network_checklist_build"
 # The priority Python-Markdown's meta extension registers its preprocessor at.
 META_PRIORITY = 27
 
@@ -96,6 +117,87 @@ def add_static_files(pelican) -> None:
         pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
 
 
+class ThemeSupport:
+    """What one build knows of its theme (does it load the widget's files
+    from its <head>?), and the Jinja environment that renders the files'
+    lines for the pages where it does not."""
+
+    def __init__(self, env):
+        self.env = env
+        self.theme_loads_files = theme_includes_head(env)
+        self.warned = False
+
+    def add_files(self, path: str, context: dict) -> None:
+        """Put the widget's <link> and <script> in the first checklist form
+        of the page just written at `path`, if it shows one and does not load
+        them already (a theme without the head partial, or a listing that
+        shows a post's whole content).
+
+        Both are valid in a page's body (a stylesheet link is "body-ok", and
+        a module script runs once however often the page names it). Their
+        URLs are the theme's own: made with this page's SITEURL (relative to
+        it with RELATIVE_URLS) and fingerprinted when static_hosting is on.
+        """
+        page = Path(path)
+        html = page.read_text(encoding="utf-8")
+        form = FORM_START.search(html)
+        script = f"{context['THEME_STATIC_DIR']}/checklist/checklist.js"
+        if form is None or script in html:
+            return
+        files = self.env.get_template(ASSETS_PARTIAL).render(context).strip()
+        page.write_text(
+            f"{html[: form.end()]}\n{files}{html[form.end() :]}", encoding="utf-8"
+        )
+        if not self.theme_loads_files and not self.warned:
+            self.warned = True
+            content = context.get("article") or context.get("page")
+            logger.warning(
+                'network_checklist: the theme does not include "%s"; the'
+                " checklist still works, loading its stylesheet and script from"
+                " the page body (first in %s); add %s to the theme's <head> to"
+                " load them there",
+                HEAD_PARTIAL,
+                getattr(content, "source_path", None) or path,
+                INCLUDE_HEAD,
+            )
+
+
+def theme_includes_head(env) -> bool:
+    """Whether a template of the theme (any but this plugin's own) names the
+    head partial."""
+    for name in env.list_templates():
+        if name.startswith("network_checklist/"):
+            continue
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except (OSError, UnicodeDecodeError) as error:
+            logger.debug("network_checklist: cannot read template %s: %s", name, error)
+            continue
+        if INCLUDES_HEAD.search(source):
+            return True
+    return False
+
+
+def add_templates(generator) -> None:
+    """Make the plugin's partials loadable, after the theme's own templates
+    (so that a theme may override one), and learn whether the theme loads
+    the widget's files."""
+    loaders = generator.env.loader.loaders
+    if not any(
+        str(TEMPLATES_DIR) in getattr(loader, "searchpath", ()) for loader in loaders
+    ):
+        loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+    if BUILD_KEY not in generator.context:
+        generator.context[BUILD_KEY] = ThemeSupport(generator.env)
+
+
+def add_files_to_page(path, context) -> None:
+    """Have a written page that shows a checklist load the widget's files."""
+    support = context.get(BUILD_KEY)
+    if support is not None:
+        support.add_files(path, context)
+
+
 def plain_off_the_page(content) -> None:
     """Have a post or page with checklists show them as lists off its page."""
     if not getattr(content, "checklists", None):
@@ -114,5 +216,7 @@ def plain_off_the_page(content) -> None:
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(add_static_files)
+    signals.generator_init.connect(add_templates)
     signals.readers_init.connect(use_checklist_reader)
     signals.content_object_init.connect(plain_off_the_page)
+    signals.content_written.connect(add_files_to_page)

@@ -7,6 +7,11 @@ theme: `data-pagefind-body` on published posts and pages only,
 `data-pagefind-ignore` on boilerplate, `data-pagefind-meta` for the fields a
 result shows. The plugin only runs Pagefind over the output and reports.
 
+The search box and the search page's results area are partials in this
+package's `templates/` folder (searched after the theme's), with the page's
+script and stylesheet in `static/`; a theme without a search.html gets the
+plugin's own.
+
 A missing binary or a failed run is a warning: the site is still built, and
 the search page says search is unavailable.
 """
@@ -25,11 +30,26 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    TemplateNotFound,
+    nodes,
+)
+from jinja2.exceptions import TemplateSyntaxError
 from pagefind.service import get_executable
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.settings import DEFAULT_THEME
 
 logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+# The partial a theme puts in its header: the search box.
+BOX_PARTIAL = "pagefind_search/box.html"
 
 DEFAULTS = {
     # False: build without an index (the search page then says search is
@@ -44,26 +64,34 @@ DEFAULTS = {
     # bodies that the theme cannot mark with data-pagefind-ignore: the
     # network checklist's form (a widget, not prose).
     "SEARCH_IGNORE_SELECTORS": ("form[data-checklist]",),
-    # The search page, written by the theme's `search.html` (a direct
-    # template: "search" in DIRECT_TEMPLATES). Pelican reads these two.
+    # The element Pagefind reads of each page (its `root_selector`). None:
+    # the whole page, except in Pelican's default theme (notmyidea), which
+    # marks nothing and whose first <h1> is the site's name: there it is
+    # "#content", the section holding the post and its title.
+    "SEARCH_ROOT_SELECTOR": None,
+    # The search page: the direct template "search" (the plugin adds it to
+    # DIRECT_TEMPLATES), the theme's search.html or else the plugin's.
+    # Pelican reads these two.
     "SEARCH_URL": "search/",
     "SEARCH_SAVE_AS": "search/index.html",
 }
+# The root selector for Pelican's default theme (see SEARCH_ROOT_SELECTOR).
+DEFAULT_THEME_ROOT = "#content"
 # What Pagefind prints when no page has data-pagefind-body; it then indexes
 # every page, drafts and listings included, which we never want.
 NO_BODY_NOTICE = "Did not find a data-pagefind-body element"
 NOTHING_MARKED = (
-    "search: no page is marked data-pagefind-body (no published post "
+    "pagefind_search: no page is marked data-pagefind-body (no published post "
     "or page, or a theme without the marks); not indexing every page"
+)
+NOTHING_MARKED_OF_THE_POSTS = (
+    "pagefind_search: the theme marks no page data-pagefind-body: the whole "
+    "of each published post and page is indexed%s"
 )
 # Characters with a meaning in Pagefind's glob syntax (its `wax` crate),
 # each matched literally after a backslash. (`!` and `#` are literal as
 # they are, and an error after a backslash.)
 GLOB_SPECIAL = frozenset("\\{}[]*?,()<>:")
-
-
-class SearchSettingsError(ValueError):
-    """A SEARCH_* setting cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -76,35 +104,118 @@ class IndexReport:
     bundle_bytes: int  # the whole bundle: index, WebAssembly and scripts
 
 
+def _is_bundle_dir(value) -> bool:
+    return isinstance(value, str) and bool(value.strip("/")) and ".." not in value
+
+
+def _is_selector_list(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(s, str) for s in value)
+
+
+# Each setting: the test its value must pass, and what it is if not.
+CHECKS = {
+    "SEARCH_INDEX": (lambda value: isinstance(value, bool), "is not True or False"),
+    "SEARCH_BUNDLE_DIR": (_is_bundle_dir, "is not a folder inside the output"),
+    "SEARCH_CACHE_PATH": (
+        lambda value: value is None or isinstance(value, str),
+        "is not a folder's path or None",
+    ),
+    "SEARCH_IGNORE_SELECTORS": (_is_selector_list, "is not a list of CSS selectors"),
+    "SEARCH_ROOT_SELECTOR": (
+        lambda value: value is None or (isinstance(value, str) and value.strip()),
+        "is not a CSS selector or None",
+    ),
+    "SEARCH_URL": (lambda value: isinstance(value, str), "is not a string"),
+    "SEARCH_SAVE_AS": (
+        lambda value: isinstance(value, str) and bool(value),
+        "is not a file name",
+    ),
+}
+
+
 def check_settings(pelican) -> None:
-    """Fill in the SEARCH_* defaults and stop early on an unusable value."""
+    """Fill in the SEARCH_* defaults, put them in place of unusable values
+    (with a warning naming the setting, the value and the default), and
+    make the search page and its files part of the build."""
     settings = pelican.settings
     for key, default in DEFAULTS.items():
-        settings.setdefault(key, default)
-    if not isinstance(settings["SEARCH_INDEX"], bool):
-        raise SearchSettingsError(
-            f"SEARCH_INDEX must be True or False, not {settings['SEARCH_INDEX']!r}"
-        )
-    folder = settings["SEARCH_BUNDLE_DIR"]
-    if not isinstance(folder, str) or not folder.strip("/") or ".." in folder:
-        raise SearchSettingsError(
-            f"SEARCH_BUNDLE_DIR must be a folder inside the output, not {folder!r}"
-        )
-    selectors = settings["SEARCH_IGNORE_SELECTORS"]
-    if isinstance(selectors, str) or not all(isinstance(s, str) for s in selectors):
-        raise SearchSettingsError(
-            f"SEARCH_IGNORE_SELECTORS must be a list of CSS selectors: {selectors!r}"
-        )
-    for key in ("SEARCH_URL", "SEARCH_SAVE_AS"):
-        if not isinstance(settings[key], str):
-            raise SearchSettingsError(f"{key} must be a string, not {settings[key]!r}")
+        value = settings.get(key, default)
+        is_good, problem = CHECKS[key]
+        if not is_good(value):
+            logger.warning(
+                "pagefind_search: %s = %r %s; using the default %r",
+                key,
+                value,
+                problem,
+                default,
+            )
+            value = default
+        settings[key] = value
     if settings["SEARCH_CACHE_PATH"] is None:
         settings["SEARCH_CACHE_PATH"] = os.path.join(settings["CACHE_PATH"], "search")
-    elif not isinstance(settings["SEARCH_CACHE_PATH"], str):
-        raise SearchSettingsError(
-            "SEARCH_CACHE_PATH must be a folder's path or None, "
-            f"not {settings['SEARCH_CACHE_PATH']!r}"
-        )
+    if settings["SEARCH_ROOT_SELECTOR"] is None and _is_default_theme(settings):
+        settings["SEARCH_ROOT_SELECTOR"] = DEFAULT_THEME_ROOT
+    # New lists: never append to one shared with other builds.
+    if "search" not in settings["DIRECT_TEMPLATES"]:
+        settings["DIRECT_TEMPLATES"] = [*settings["DIRECT_TEMPLATES"], "search"]
+    static_paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC_DIR) not in static_paths:
+        settings["THEME_STATIC_PATHS"] = [*static_paths, str(STATIC_DIR)]
+
+
+def _is_default_theme(settings) -> bool:
+    theme = settings.get("THEME")
+    return bool(theme) and Path(theme).resolve() == Path(DEFAULT_THEME).resolve()
+
+
+def add_templates(generator) -> None:
+    """Let the generator's templates include this plugin's partials, and
+    find its search.html when the theme has none: the folder is searched
+    after the theme's (Pelican's loader is a ChoiceLoader)."""
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader) and not any(
+        _is_own(each) for each in loader.loaders
+    ):
+        loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+
+
+def _is_own(loader) -> bool:
+    return isinstance(loader, FileSystemLoader) and str(TEMPLATES_DIR) in [
+        str(path) for path in loader.searchpath
+    ]
+
+
+def theme_includes(env, partial: str) -> bool:
+    """Whether a template of the theme (any but this plugin's) includes `partial`."""
+    loader = env.loader
+    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
+    for each in loaders:
+        # The prefix loader only repeats the theme and simple folders.
+        if _is_own(each) or isinstance(each, PrefixLoader):
+            continue
+        for name in each.list_templates():
+            try:
+                source = each.get_source(env, name)[0]
+            except (TemplateNotFound, UnicodeDecodeError):
+                continue
+            if partial in source and _includes(env, source, partial):
+                return True
+    return False
+
+
+def _includes(env, source: str, partial: str) -> bool:
+    """Whether the template `source` has an {% include %} of `partial` (not,
+    say, a comment naming it)."""
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError:
+        return True  # Pelican reports the broken template itself.
+    for include in tree.find_all(nodes.Include):
+        names = include.template
+        names = names.items if isinstance(names, (nodes.List, nodes.Tuple)) else [names]
+        if any(isinstance(n, nodes.Const) and n.value == partial for n in names):
+            return True
+    return False
 
 
 def folder_bytes(folder: Path) -> int:
@@ -179,7 +290,9 @@ def _reuse(cached: Path, bundle: Path) -> bool:
     try:
         shutil.copytree(cached, bundle, copy_function=_link_or_copy)
     except OSError as error:
-        logger.warning("search: could not reuse the index in %s (%s)", cached, error)
+        logger.warning(
+            "pagefind_search: could not reuse the index in %s (%s)", cached, error
+        )
         shutil.rmtree(bundle, ignore_errors=True)
         return False
     return True
@@ -197,7 +310,9 @@ def _keep(bundle: Path, cache: Path, key: str) -> None:
         )
         partial.rename(cache / key)
     except OSError as error:
-        logger.warning("search: could not keep the index in %s (%s)", cache, error)
+        logger.warning(
+            "pagefind_search: could not keep the index in %s (%s)", cache, error
+        )
 
 
 def build_index(
@@ -206,6 +321,8 @@ def build_index(
     ignore_selectors: Sequence[str] = DEFAULTS["SEARCH_IGNORE_SELECTORS"],
     files: Collection[str] | None = None,
     cache_path: Path | str | None = None,
+    *,
+    root_selector: str | None = None,
 ) -> IndexReport | None:
     """Index a built site with Pagefind; None (after a warning) if it failed.
 
@@ -213,7 +330,10 @@ def build_index(
     plugin passes the published posts and pages, the only files the theme
     marks, so Pagefind need not parse every listing and tag page (about a
     third of its time and a fifth of its memory on 1,000 posts). None reads
-    every HTML file; the `data-pagefind-body` marks decide either way.
+    every HTML file; the `data-pagefind-body` marks decide either way. If
+    no page has them, the given files are indexed whole (within
+    `root_selector`, if given); every HTML file, never: that would index
+    drafts and listings too.
 
     With `files` and a `cache_path`, the index is kept there, and a later
     build whose files (and options, and Pagefind) are byte for byte the
@@ -232,8 +352,8 @@ def build_index(
     executable = get_executable()
     if executable is None:
         logger.warning(
-            "search: the Pagefind binary is missing (pip package pagefind-bin); "
-            "the site has no search index"
+            "pagefind_search: the Pagefind binary is missing (pip package "
+            "pagefind-bin); the site has no search index"
         )
         return None
     config = {
@@ -243,12 +363,16 @@ def build_index(
     }
     if files is not None:
         config["glob"] = pagefind_glob(files)
+    if root_selector:
+        config["root_selector"] = root_selector
     started = time.perf_counter()
     key = None
     if files is not None and cache_path is not None:
         key = index_key(output_path, files, config, Path(executable))
         if _reuse(Path(cache_path) / key, bundle):
-            logger.info("search: no indexed page changed, the last index is reused")
+            logger.info(
+                "pagefind_search: no indexed page changed, the last index is reused"
+            )
             return _report(bundle, time.perf_counter() - started)
     if not _run_pagefind(executable, config, bundle):
         return None
@@ -274,19 +398,25 @@ def _run_pagefind(executable, config: dict, bundle: Path) -> bool:
             )
         except OSError as error:
             logger.warning(
-                "search: could not run Pagefind (%s): no search index", error
+                "pagefind_search: could not run Pagefind (%s): no search index", error
             )
             return False
     if result.returncode != 0:
         logger.warning(
-            "search: Pagefind failed (exit %d): no search index\n%s",
+            "pagefind_search: Pagefind failed (exit %d): no search index\n%s",
             result.returncode,
             (result.stderr or result.stdout)[-2000:],
         )
-    elif NO_BODY_NOTICE in result.stdout:
-        logger.warning(NOTHING_MARKED)
-    else:
+    elif NO_BODY_NOTICE not in result.stdout:
         return True
+    elif "glob" in config:
+        # Only the published posts and pages were read: all of them may be
+        # indexed, if not as neatly as the theme's marks would have it.
+        root = config.get("root_selector")
+        logger.info(NOTHING_MARKED_OF_THE_POSTS, f" (within {root})" if root else "")
+        return True
+    else:
+        logger.warning(NOTHING_MARKED)
     shutil.rmtree(bundle, ignore_errors=True)
     return False
 
@@ -310,6 +440,7 @@ class MarkedFiles:
         self.files: list[str] | None = None
 
     def collect(self, generators) -> None:
+        """Note the files to index, and say once if the theme lacks the box."""
         files = []
         for generator in generators:
             # The published posts and pages with their translations (drafts,
@@ -326,6 +457,14 @@ class MarkedFiles:
                 if item.status == "published" and item.save_as
             ]
         self.files = files
+        env = next((g.env for g in generators if hasattr(g, "env")), None)
+        if files and env is not None and not theme_includes(env, BOX_PARTIAL):
+            logger.warning(
+                "pagefind_search: the theme does not include %s, so readers "
+                "find no search box; add %s to the header of its base.html",
+                f'"{BOX_PARTIAL}"',
+                f'{{% include "{BOX_PARTIAL}" %}}',
+            )
 
     def index(self, pelican) -> None:
         """After every build: index the output (unless SEARCH_INDEX is off)."""
@@ -339,10 +478,12 @@ class MarkedFiles:
             settings["SEARCH_IGNORE_SELECTORS"],
             files,
             settings["SEARCH_CACHE_PATH"],
+            root_selector=settings["SEARCH_ROOT_SELECTOR"],
         )
         if report is not None:
             logger.info(
-                "search: indexed %d pages in %.2f s, index %d KB (bundle %d KB)",
+                "pagefind_search: indexed %d pages in %.2f s, "
+                "index %d KB (bundle %d KB)",
                 report.pages,
                 report.seconds,
                 round(report.index_bytes / 1024),
@@ -356,5 +497,6 @@ MARKED = MarkedFiles()
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_templates)
     signals.all_generators_finalized.connect(MARKED.collect)
     signals.finalized.connect(MARKED.index)

@@ -12,6 +12,11 @@ set `article.series`), each post gets plain data the theme shows:
   does not keep the extension's `toc`, so the headings are read back from the
   HTML it wrote;
 - `read_next`: up to READING_NEXT_COUNT other posts, as `ReadNextItem`s.
+
+The partials a theme includes (`reading/time.html` and the others) are in
+this package's `templates/`, loaded after the theme's own templates (so a
+theme may override one); their stylesheet is in `static/`, copied with the
+theme's static files.
 """
 
 from __future__ import annotations
@@ -23,11 +28,18 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html import unescape
+from pathlib import Path
 
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 logger = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The partial a theme must include for the plugin to show anything.
+MAIN_PARTIAL = "reading/time.html"
 
 DEFAULTS = {
     # Adult silent reading of non-fiction runs at about 230 words a minute.
@@ -47,10 +59,6 @@ HEADING = re.compile(r'<h([2-6])\b[^>]*?\bid="([^"]*)"[^>]*>(.*?)</h\1\s*>', re.
 PERMALINK = re.compile(r'<a\b[^>]*\bclass="[^"]*\bheaderlink\b[^>]*>.*?</a>', re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
 WORD = re.compile(r"\w+(?:['’.-]\w+)*")
-
-
-class ReadingSettingsError(ValueError):
-    """A READING_* setting cannot be used; the message says which and why."""
 
 
 @dataclass
@@ -74,15 +82,20 @@ class ReadNextItem:
 
 
 def check_settings(pelican) -> None:
-    """Fill in the READING_* defaults and stop early on an unusable value."""
+    """Fill in the READING_* defaults; an unusable value is warned about and
+    replaced by its default, and the build goes on."""
     settings = pelican.settings
     for key, default in DEFAULTS.items():
-        settings.setdefault(key, default)
-        value = settings[key]
+        value = settings.setdefault(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ReadingSettingsError(
-                f"{key} must be a whole number of 1 or more, not {value!r}"
+            logger.warning(
+                "reading: %s %r is not a whole number of 1 or more; "
+                "using the default %r",
+                key,
+                value,
+                default,
             )
+            settings[key] = default
 
 
 def _setting(settings, key):
@@ -204,9 +217,72 @@ def attach(generators) -> None:
         article.show_contents = len(article.sections) >= min_sections
         chooser = choosers.get(article.lang) or ReadNext([], count)
         article.read_next = chooser.for_article(article)
+    # Once per build, and only for a site with posts to show it on.
+    if everything and not theme_includes(articles.env, MAIN_PARTIAL):
+        logger.warning(
+            'reading: the theme does not include "%s"; add %s to its '
+            "article.html, by the post's byline",
+            MAIN_PARTIAL,
+            f'{{% include "{MAIN_PARTIAL}" %}}',
+        )
+
+
+def theme_includes(env, name) -> bool:
+    """Whether a template other than this plugin's own names `name`.
+
+    Reads the sources of every template the environment's loaders list (the
+    theme's, Pelican's simple theme, other plugins'), skipping this plugin's
+    loader and the `!theme`/`!simple` prefixes (the same files again).
+    """
+    quoted = re.compile(f"[\"']{re.escape(name)}[\"']")
+    for loader in getattr(env.loader, "loaders", [env.loader]):
+        if isinstance(loader, PrefixLoader) or _is_ours(loader):
+            continue
+        try:
+            names = loader.list_templates()
+        except TypeError:  # a loader that cannot list its templates
+            continue
+        for template in names:
+            try:
+                source, _filename, _uptodate = loader.get_source(env, template)
+            except (UnicodeDecodeError, TemplateNotFound):  # not a template
+                continue
+            if quoted.search(source):
+                return True
+    return False
+
+
+def _is_ours(loader) -> bool:
+    """Whether a loader is the one `add_templates` gave a generator."""
+    return isinstance(loader, FileSystemLoader) and loader.searchpath == [
+        str(TEMPLATES_DIR)
+    ]
+
+
+def add_templates(generator) -> None:
+    """Let the generator's templates include this plugin's partials.
+
+    Added after the theme's loaders, so a theme's own copy of a partial wins.
+    """
+    ours = FileSystemLoader(str(TEMPLATES_DIR))
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader):
+        loader.loaders.append(ours)
+    else:
+        generator.env.loader = ChoiceLoader([loader, ours])
+
+
+def add_static_files(pelican) -> None:
+    """Have Pelican copy the stylesheet with the theme's static files."""
+    paths = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC_DIR) not in paths:
+        # A new list: never append to one shared with other builds.
+        pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
 
 
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.initialized.connect(add_static_files)
+    signals.generator_init.connect(add_templates)
     signals.all_generators_finalized.connect(attach)

@@ -8,6 +8,11 @@ written. See README.md for authoring, settings and template variables.
 
 Per-build state lives on a `SeriesCatalog` kept in the build's context:
 Pelican makes a new context on every run, so `--autoreload` starts afresh.
+
+The partials a theme includes (`series_nav/box.html` and the others) are in
+this package's `templates/`, loaded after the theme's own templates (so a
+theme may override one); the script and stylesheet they link are in
+`static/`, copied with the theme's static files.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ import os
 import re
 from functools import partial
 from itertools import pairwise
+from pathlib import Path
+from string import Formatter
 from zoneinfo import ZoneInfo
 
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article, Content, Page
@@ -28,6 +36,11 @@ from pelican.readers import Readers
 from pelican.utils import slugify
 
 logger = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The partial a theme must include for readers to find their way in a series.
+MAIN_PARTIAL = "series_nav/box.html"
 
 DEFAULTS = {
     "SERIES_PATH": "series",
@@ -40,6 +53,13 @@ DEFAULTS = {
     "SERIES_DEFAULT_STATUS": "ongoing",
 }
 STATUSES = ("ongoing", "complete")
+# The {fields} each URL pattern must contain; each may use {slug} and {lang}.
+PATTERN_FIELDS = {
+    "SERIES_URL": ("slug",),
+    "SERIES_SAVE_AS": ("slug",),
+    "SERIES_LANG_URL": ("slug", "lang"),
+    "SERIES_LANG_SAVE_AS": ("slug", "lang"),
+}
 CATALOG_KEY = "series_catalog"
 # pelican-series' context names: `series` (its 2.x name, and what its tests
 # read) and `article_series` hold the series with published posts,
@@ -90,29 +110,40 @@ def now():
     return dt.datetime.now(dt.UTC)
 
 
-class SeriesSettingsError(ValueError):
-    """A SERIES_* setting cannot be used; the message says which and why."""
+def _setting_problem(key, value):
+    """What is wrong with a SERIES_* value, or None if it can be used."""
+    if not isinstance(value, str):
+        return "is not a string"
+    if key == "SERIES_DEFAULT_STATUS" and value not in STATUSES:
+        return "is not one of " + ", ".join(STATUSES)
+    required = PATTERN_FIELDS.get(key)
+    if required is None:
+        return None
+    named = " and ".join(f"{{{field}}}" for field in required)
+    try:
+        used = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+    except ValueError:  # an unmatched brace
+        used = None
+    if used is None or not set(required) <= used or not used <= {"slug", "lang"}:
+        return f"must contain {named}, and no field but {{slug}} and {{lang}}"
+    return None
 
 
 def check_settings(settings):
-    """Fill in the SERIES_* defaults and stop early on an unusable value."""
+    """Fill in the SERIES_* defaults; an unusable value is warned about and
+    replaced by its default, and the build goes on."""
     for key, default in DEFAULTS.items():
-        settings.setdefault(key, default)
-        if not isinstance(settings[key], str):
-            raise SeriesSettingsError(f"{key} must be a string, not {settings[key]!r}")
-    for key in ("SERIES_URL", "SERIES_SAVE_AS"):
-        if "{slug}" not in settings[key]:
-            raise SeriesSettingsError(f"{key} must contain {{slug}}: {settings[key]!r}")
-    for key in ("SERIES_LANG_URL", "SERIES_LANG_SAVE_AS"):
-        if "{slug}" not in settings[key] or "{lang}" not in settings[key]:
-            raise SeriesSettingsError(
-                f"{key} must contain {{slug}} and {{lang}}: {settings[key]!r}"
+        value = settings.setdefault(key, default)
+        problem = _setting_problem(key, value)
+        if problem:
+            logger.warning(
+                "series_nav: %s %r %s; using the default %r",
+                key,
+                value,
+                problem,
+                default,
             )
-    if settings["SERIES_DEFAULT_STATUS"] not in STATUSES:
-        raise SeriesSettingsError(
-            f"SERIES_DEFAULT_STATUS must be one of {STATUSES}, "
-            f"not {settings['SERIES_DEFAULT_STATUS']!r}"
-        )
+            settings[key] = default
 
 
 def _setting(settings, key):
@@ -606,6 +637,15 @@ class SeriesGenerator(Generator):
         catalog = SeriesCatalog.of(self)
         if catalog.intros is None:  # neither articles nor pages were generated
             catalog.link()
+        # Once per build, and only for a site with parts to navigate.
+        has_parts = any(series.all_parts for series in catalog.series.values())
+        if has_parts and not theme_includes(self.env, MAIN_PARTIAL):
+            logger.warning(
+                'series_nav: the theme does not include "%s"; add %s to its '
+                "article.html (and page.html) where a part ends",
+                MAIN_PARTIAL,
+                f'{{% include "{MAIN_PARTIAL}" %}}',
+            )
 
     def generate_output(self, writer):
         catalog = SeriesCatalog.of(self)
@@ -634,7 +674,7 @@ class SeriesGenerator(Generator):
             )
 
     def template_or_none(self, name):
-        """The theme's template, or None with a warning if it has none."""
+        """The theme's template (else this plugin's), or None with a warning."""
         try:
             return self.get_template(name)
         except PelicanTemplateNotFound:
@@ -642,6 +682,59 @@ class SeriesGenerator(Generator):
                 "The theme has no %s.html template; series pages not written", name
             )
             return None
+
+
+def theme_includes(env, name):
+    """Whether a template other than this plugin's own names `name`.
+
+    Reads the sources of every template the environment's loaders list (the
+    theme's, Pelican's simple theme, other plugins'), skipping this plugin's
+    loader and the `!theme`/`!simple` prefixes (the same files again).
+    """
+    quoted = re.compile(f"[\"']{re.escape(name)}[\"']")
+    for loader in getattr(env.loader, "loaders", [env.loader]):
+        if isinstance(loader, PrefixLoader) or _is_ours(loader):
+            continue
+        try:
+            names = loader.list_templates()
+        except TypeError:  # a loader that cannot list its templates
+            continue
+        for template in names:
+            try:
+                source, _filename, _uptodate = loader.get_source(env, template)
+            except (UnicodeDecodeError, TemplateNotFound):  # not a template
+                continue
+            if quoted.search(source):
+                return True
+    return False
+
+
+def _is_ours(loader):
+    """Whether a loader is the one `add_templates` gave a generator."""
+    return isinstance(loader, FileSystemLoader) and loader.searchpath == [
+        str(TEMPLATES_DIR)
+    ]
+
+
+def add_templates(generator):
+    """Let the generator's templates include this plugin's partials.
+
+    Added after the theme's loaders, so a theme's own copy of a partial wins.
+    """
+    ours = FileSystemLoader(str(TEMPLATES_DIR))
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader):
+        loader.loaders.append(ours)
+    else:
+        generator.env.loader = ChoiceLoader([loader, ours])
+
+
+def add_static_files(pelican):
+    """Have Pelican copy the script and stylesheet with the theme's files."""
+    paths = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC_DIR) not in paths:
+        # A new list: never append to one shared with other builds.
+        pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
 
 
 def add_generator(pelican):
@@ -656,6 +749,8 @@ def check_settings_at_start(pelican):
 
 def register():
     signals.initialized.connect(check_settings_at_start)
+    signals.initialized.connect(add_static_files)
+    signals.generator_init.connect(add_templates)
     signals.article_generator_finalized.connect(link_articles)
     signals.page_generator_finalized.connect(link_pages)
     signals.get_generators.connect(add_generator)

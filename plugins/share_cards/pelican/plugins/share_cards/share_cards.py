@@ -10,8 +10,11 @@ plugin decides which card each page gets and attaches plain data:
 - `share_links` (a list of `ShareLink`), `share_title` and `share_url` (the
   page's address) on published posts and series.
 
-The theme turns them into Open Graph and Twitter metadata
-(`partials/share_head.html`) and share links (`partials/share_links.html`).
+The plugin's partials turn them into Open Graph and Twitter metadata
+(`templates/share_cards/head.html`) and share links
+(`templates/share_cards/links.html`); every generator can load them, after
+the theme's own templates (so a theme may override one). Their script and
+stylesheet (`static/share_cards/`) are copied with the theme's static files.
 The cards themselves are drawn by `cards.py` and written by
 `ShareCardsGenerator` with the rest of the output; a card is drawn only when
 what shapes it changes (a cache keyed on its inputs, outside output/), and
@@ -30,8 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import Generator
+from PIL import ImageColor
 
 from .cards import CARD_SIZE, DEFAULT_PALETTE, Card, CardAuthor, CardCache
 
@@ -55,10 +60,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 SITE_CARD_SAVE_AS = "card.png"
 STATE_KEY = "share_cards_build"
 AVATAR_HUES = 6  # as author_bios' initials avatars
-
-
-class ShareCardsSettingsError(ValueError):
-    """A SHARE_CARDS_* setting has a value the plugin cannot work with."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+# The partial a theme must include for pages to carry their cards.
+MAIN_PARTIAL = "share_cards/head.html"
+INCLUDE_LINE = '{% include "share_cards/head.html" %}'
 
 
 @dataclass(frozen=True)
@@ -346,31 +353,146 @@ class BuildCards:
         return True
 
 
+def _is_colour(value) -> bool:
+    try:
+        ImageColor.getrgb(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def _colours_problem(colours) -> str | None:
+    """Why `colours` cannot be SHARE_CARDS_COLOURS; None when it can."""
+    fields = {field.name for field in dataclasses.fields(DEFAULT_PALETTE)}
+    if not isinstance(colours, dict) or set(colours) - fields:
+        return f"must be a dict with keys from {sorted(fields)}"
+    for key, value in colours.items():
+        if key == "avatar_hues":
+            if (
+                not isinstance(value, (list, tuple))
+                or len(value) != AVATAR_HUES
+                or not all(_is_colour(hue) for hue in value)
+            ):
+                return f"avatar_hues must be {AVATAR_HUES} colours"
+        elif not _is_colour(value):
+            return f"{key} must be a colour such as '#0b5cad'"
+    return None
+
+
+def _is_handle(value) -> bool:
+    return isinstance(value, str) and value[:1] == "@" and value[1:].isidentifier()
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_path(value) -> bool:
+    return isinstance(value, (str, os.PathLike)) and bool(str(value).strip())
+
+
+# Setting -> (whether a value is good, what a good value is). Colours have
+# their own check.
+SETTING_CHECKS = {
+    "SHARE_CARDS_CACHE_PATH": (
+        lambda value: value is None or _is_path(value),
+        "must be a folder's path or None",
+    ),
+    "SHARE_CARDS_LOCALE": (
+        lambda value: value is None or _is_text(value),
+        "must be a locale such as 'en_GB' or None",
+    ),
+    "SHARE_CARDS_TWITTER_SITE": (
+        lambda value: value is None or _is_handle(value),
+        "must be an @name or None",
+    ),
+}
+
+
+def _setting_problem(name: str, value) -> str | None:
+    """Why `value` cannot be the setting `name`; None when it can."""
+    if name == "SHARE_CARDS_COLOURS":
+        return _colours_problem(value)
+    is_good, rule = SETTING_CHECKS[name]
+    return None if is_good(value) else rule
+
+
 def check_settings(pelican) -> None:
-    """Fill in the SHARE_CARDS_* defaults and check them, once per build."""
+    """Fill in the SHARE_CARDS_* defaults; a bad value is warned about and
+    replaced by its default, so the build goes on. Once per build."""
     settings = pelican.settings
     for name, default in DEFAULTS.items():
         settings.setdefault(name, default)
+        problem = _setting_problem(name, settings[name])
+        if problem:
+            logger.warning(
+                "share_cards: %s %s, not %r; using the default %r",
+                name,
+                problem,
+                settings[name],
+                default,
+            )
+            settings[name] = default
     if settings["SHARE_CARDS_CACHE_PATH"] is None:
         settings["SHARE_CARDS_CACHE_PATH"] = os.path.join(
             settings["CACHE_PATH"], "share-cards"
         )
     if settings["SHARE_CARDS_LOCALE"] is None:
         settings["SHARE_CARDS_LOCALE"] = settings["DEFAULT_LANG"].replace("-", "_")
-    handle = settings["SHARE_CARDS_TWITTER_SITE"]
-    if handle is not None and not (
-        isinstance(handle, str) and handle.startswith("@") and handle[1:].isidentifier()
-    ):
-        raise ShareCardsSettingsError(
-            f"SHARE_CARDS_TWITTER_SITE must be an @name, not {handle!r}"
+    colours = dict(settings["SHARE_CARDS_COLOURS"])
+    if "avatar_hues" in colours:
+        colours["avatar_hues"] = tuple(colours["avatar_hues"])
+    settings["SHARE_CARDS_COLOURS"] = colours
+    # Pelican copies share.js and the stylesheet with the theme's files.
+    paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
+    if str(STATIC_DIR) not in paths:
+        # A new list: never append to one shared with other builds.
+        settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
+
+
+def _is_own(loader) -> bool:
+    return getattr(loader, "searchpath", None) == [str(TEMPLATES_DIR)]
+
+
+def add_templates(generator) -> None:
+    """Make the partials loadable, after the theme's (which may override them)."""
+    loader = generator.env.loader
+    if isinstance(loader, ChoiceLoader):
+        if not any(_is_own(each) for each in loader.loaders):
+            loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+    else:
+        generator.env.loader = ChoiceLoader(
+            [loader, FileSystemLoader(str(TEMPLATES_DIR))]
         )
-    colours = settings["SHARE_CARDS_COLOURS"]
-    fields = {field.name for field in dataclasses.fields(DEFAULT_PALETTE)}
-    if not isinstance(colours, dict) or set(colours) - fields:
-        raise ShareCardsSettingsError(
-            f"SHARE_CARDS_COLOURS is a dict with keys from {sorted(fields)}, "
-            f"not {colours!r}"
-        )
+
+
+def _loaders(loader):
+    """Every plain loader inside `loader` (Pelican's is a ChoiceLoader)."""
+    if isinstance(loader, ChoiceLoader):
+        for each in loader.loaders:
+            yield from _loaders(each)
+    elif isinstance(loader, PrefixLoader):
+        for each in loader.mapping.values():
+            yield from _loaders(each)
+    elif loader is not None:
+        yield loader
+
+
+def theme_includes(env, partial: str) -> bool:
+    """Whether any template but the plugin's own names `partial`."""
+    seen = set()
+    for loader in _loaders(env.loader):
+        if _is_own(loader) or id(loader) in seen:
+            continue
+        seen.add(id(loader))
+        for name in loader.list_templates():
+            try:
+                source = loader.get_source(env, name)[0]
+            except (TemplateNotFound, UnicodeDecodeError):
+                continue
+            if partial in source:
+                return True
+    return False
 
 
 def _with_translations(items):
@@ -405,6 +527,15 @@ def attach(generators) -> None:
         if author.name:
             state.for_author(author)
     context["share_site_image"] = state.for_site()
+    # Every page has a card; without the head partial none is announced.
+    has_pages = articles.articles or articles.drafts or pages.pages
+    if has_pages and not theme_includes(articles.env, MAIN_PARTIAL):
+        logger.warning(
+            'share_cards: the theme does not include "%s"; add %s to the '
+            "<head> of its base.html",
+            MAIN_PARTIAL,
+            INCLUDE_LINE,
+        )
 
 
 class ShareCardsGenerator(Generator):
@@ -423,5 +554,6 @@ def get_generators(pelican):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_templates)
     signals.all_generators_finalized.connect(attach)
     signals.get_generators.connect(get_generators)

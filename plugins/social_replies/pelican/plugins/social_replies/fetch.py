@@ -1,4 +1,4 @@
-"""`make replies`: fetch each post's conversation into `content/replies/`.
+"""`pelican-replies`: fetch each post's conversation into `content/replies/`.
 
 For every published post (production settings), ask webmention.io, and the
 Mastodon status and Bluesky post its metadata names, what is new; merge it
@@ -7,7 +7,9 @@ so what was deleted upstream goes); download the avatars; write the file
 atomically. A source that fails leaves that post's file exactly as it was
 (one warning naming the source and the post); the next run catches up.
 
-Only tools/replies.py imports this module: a build never fetches.
+Run it as `pelican-replies` (command() below; this site's `make replies`
+runs tools/replies.py, which calls it). Only that command imports this
+module: a build never fetches.
 """
 
 from __future__ import annotations
@@ -442,9 +444,16 @@ def fetch_replies(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """`pelican-replies [--settings publishconf.py] [--full] [--post FILE]`."""
+    parser = argparse.ArgumentParser(
+        prog="pelican-replies",
+        description="Fetch the replies to every published post into REPLIES_PATH.",
+    )
     parser.add_argument(
-        "--settings", type=Path, required=True, help="e.g. publishconf.py"
+        "--settings",
+        type=Path,
+        default=Path("publishconf.py"),
+        help="the production settings (default: publishconf.py here)",
     )
     parser.add_argument("--full", action="store_true", help="refetch everything")
     parser.add_argument("--post", type=Path, help="only this post's source file")
@@ -454,3 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     override = {"PATH": str(args.content_dir.resolve())} if args.content_dir else {}
     return fetch_replies(args.settings, full=args.full, only_post=args.post, **override)
+
+
+def command() -> int:
+    """The `pelican-replies` command: main(), warnings printed."""
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
+    return main()

@@ -1,4 +1,4 @@
-"""The published posts, as `make replies` and `make webmentions` see them.
+"""The published posts, as `pelican-replies` and `pelican-webmentions` see them.
 
 Both commands work from the production settings (publishconf.py), so a
 post's target is its public address. Pelican itself reads the posts (its

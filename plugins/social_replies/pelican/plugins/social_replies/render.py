@@ -681,7 +681,7 @@ def _counts(items: list[_Item], sources: dict, post_urls: dict) -> Counts:
 def shown_items(data: dict, hidden: set[str]) -> set[int]:
     """The stored items (by `id()`) a page may show: usable and public, not
     named in hide.txt, not below a hidden reply, and not the copy of one
-    that is. `make replies` keeps the avatars of these only."""
+    that is. `pelican-replies` keeps the avatars of these only."""
     items, _problems = _read_items(data, None)
     kept = _dedupe(list(items))
     _mark_hidden(kept, hidden)
@@ -742,7 +742,7 @@ def post_replies(
     limit = max(0, int(settings.get("REPLIES_MAX_PER_POST", 200)))
     thread, shown, not_shown = _thread(replies, renderer, max_depth, limit)
 
-    # A source that held more replies than `make replies` keeps says how
+    # A source that held more replies than `pelican-replies` keeps says how
     # many it has: those are linked at the source, and counted, too.
     unstored = {
         source: _unstored_replies(_section(sources, source))

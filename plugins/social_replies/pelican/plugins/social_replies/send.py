@@ -1,4 +1,4 @@
-"""Sending webmentions for the published posts: `make webmentions`.
+"""Sending webmentions for the published posts: `pelican-webmentions`.
 
 Every absolute http(s) link in a post's rendered body to a host other than
 the site's is a target. For each, the target's Webmention endpoint is
@@ -13,19 +13,23 @@ never contacted, a post whose rendered content changed (then to every
 target it had and has, as the spec asks for updates), and every target
 that failed last time.
 
-Only tools/webmentions.py imports this module: the build never does, so
-`make html` and `make publish` never touch the network. Only https URLs
-(and http on this machine, for the tests) are contacted.
+Run it as `pelican-webmentions` (command() below; this site's `make
+webmentions` runs tools/webmentions.py, which calls it). Only that command
+imports this module: the build never does, so `make html` and `make
+publish` never touch the network. Only https URLs (and http on this
+machine, for the tests) are contacted.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import http.client
 import json
 import logging
 import re
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -34,7 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from . import store
-from .posts import Post
+from .posts import Post, published_posts
 from .settings import check_settings, followable, is_loopback
 
 logger = logging.getLogger(__name__)
@@ -519,3 +523,51 @@ def send_webmentions(
         or "Nothing to send."
     )
     return everything
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`pelican-webmentions [--settings publishconf.py] [--post FILE] [--dry-run]`."""
+    parser = argparse.ArgumentParser(
+        prog="pelican-webmentions",
+        description="Send webmentions for the links in the published posts.",
+    )
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("publishconf.py"),
+        help="the production settings (default: publishconf.py here)",
+    )
+    parser.add_argument(
+        "--content-dir", type=Path, help="the content folder (default: PATH)"
+    )
+    parser.add_argument(
+        "--post", type=Path, help="only this post (its source file)", default=None
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="discover endpoints and say what would be sent; send and write nothing",
+    )
+    args = parser.parse_args(argv)
+    override = {"PATH": str(args.content_dir.resolve())} if args.content_dir else {}
+    settings, posts = published_posts(args.settings, **override)
+    if args.post:
+        wanted = args.post.resolve()
+        posts = [post for post in posts if post.source_path == wanted]
+        if not posts:
+            print(f"error: {args.post} is not a published post", file=sys.stderr)
+            return 2
+    if args.dry_run:
+        print("Dry run: nothing is sent and nothing is written.")
+    try:
+        send_webmentions(settings, posts, dry_run=args.dry_run)
+    except SentStateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def command() -> int:
+    """The `pelican-webmentions` command: main(), warnings printed."""
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
+    return main()

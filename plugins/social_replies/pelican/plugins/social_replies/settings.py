@@ -7,6 +7,7 @@ default, so a typo never stops a build.
 from __future__ import annotations
 
 import logging
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -16,9 +17,9 @@ DEFAULTS = {
     # (Link); e.g. "https://webmention.io/example.org/webmention".
     # None: the site advertises no endpoint.
     "WEBMENTION_ENDPOINT": None,
-    # Where `make replies` reads received webmentions (webmention.io's API).
+    # Where `pelican-replies` reads received webmentions (webmention.io's API).
     "REPLIES_WEBMENTION_IO_URL": "https://webmention.io",
-    # Where `make replies` reads Bluesky threads (the public AppView).
+    # Where `pelican-replies` reads Bluesky threads (the public AppView).
     "REPLIES_BLUESKY_API_URL": "https://public.api.bsky.app",
     # The stored replies, relative to PATH (one JSON file per post).
     "REPLIES_PATH": "replies",
@@ -26,7 +27,7 @@ DEFAULTS = {
     "REPLIES_MAX_PER_POST": 200,
     # How deep replies to replies are nested before they are shown flat.
     "REPLIES_MAX_DEPTH": 3,
-    # `make replies`: seconds to wait for a source, the largest answer read
+    # `pelican-replies`: seconds to wait for a source, the largest answer read
     # (bytes), and the longest Retry-After honoured (seconds).
     "REPLIES_TIMEOUT": 10,
     "REPLIES_MAX_RESPONSE_BYTES": 32_000_000,
@@ -64,7 +65,13 @@ def _valid(key: str, value: object) -> bool:
     if key == "WEBMENTION_ENDPOINT":
         return value is None or followable(value)
     if key == "REPLIES_PATH":
-        return isinstance(value, str) and bool(value.strip("/"))
+        # A folder inside PATH: not absolute, not above it.
+        return (
+            isinstance(value, str)
+            and bool(value.strip("/"))
+            and not PurePosixPath(value).is_absolute()
+            and ".." not in PurePosixPath(value).parts
+        )
     if key in _URL_SETTINGS:
         return followable(value)
     if key in _WHOLE_NUMBERS:

@@ -1,8 +1,9 @@
-"""The three places replies come from, read over HTTP by `make replies`.
+"""The three places replies come from, read over HTTP by `pelican-replies`.
 
 Each source turns the remote answer into stored items (the one item shape
-of store.py). Only fetch.py imports this module, and only tools/replies.py
-imports fetch.py: a build never reaches the network.
+of store.py). Only fetch.py imports this module, and only the
+`pelican-replies` command (this site: tools/replies.py) imports fetch.py: a
+build never reaches the network.
 
 HTTP is the standard library's: a timeout on the whole request, at most
 REPLIES_MAX_RESPONSE_BYTES read (in chunks, so a huge answer never sits in
@@ -99,7 +100,7 @@ def retry_after_seconds(
 
 
 class Client:
-    """Bounded HTTP GETs for one `make replies` run."""
+    """Bounded HTTP GETs for one `pelican-replies` run."""
 
     def __init__(
         self,

@@ -41,36 +41,80 @@ DEFAULTS = {
     "STATIC_HOSTING_PAGE_HEADERS": {},
 }
 HASH_LENGTH = 10
+# The values the Referrer-Policy header may take (W3C Referrer Policy, 3):
+# one, or a comma-separated list of them (browsers use the last they know).
+REFERRER_POLICIES = frozenset(
+    {
+        "no-referrer",
+        "no-referrer-when-downgrade",
+        "same-origin",
+        "origin",
+        "strict-origin",
+        "origin-when-cross-origin",
+        "strict-origin-when-cross-origin",
+        "unsafe-url",
+    }
+)
 
 
-class StaticHostingSettingsError(ValueError):
-    """A STATIC_HOSTING_* setting cannot be used; the message says which."""
+def _valid(key, value):
+    """Whether `value` can be used for the STATIC_HOSTING_* setting `key`."""
+    default = DEFAULTS[key]
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):  # seconds
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if key == "STATIC_HOSTING_HEADERS_SAVE_AS":
+        # One file at the top of the output, where the hosts look for it.
+        return isinstance(value, str) and bool(re.fullmatch(r"[\w.-]+", value))
+    if key == "STATIC_HOSTING_REFERRER_POLICY":
+        return isinstance(value, str) and all(
+            part.strip() in REFERRER_POLICIES for part in value.split(",")
+        )
+    return isinstance(value, type(default))
 
 
 def check_settings(pelican):
-    """Fill in the STATIC_HOSTING_* defaults and stop early on a bad value."""
+    """Fill in the STATIC_HOSTING_* defaults; warn about and replace each
+    unusable value (the build goes on)."""
     settings = pelican.settings
     for key, default in DEFAULTS.items():
         # A copy of a dict default: a plugin's change stays in this build.
         settings.setdefault(
             key, default.copy() if isinstance(default, dict) else default
         )
-        if not isinstance(settings[key], type(default)):
-            raise StaticHostingSettingsError(
-                f"{key} must be a {type(default).__name__}, not {settings[key]!r}"
+        if not _valid(key, settings[key]):
+            logger.warning(
+                "static_hosting: %s = %r cannot be used; using %r",
+                key,
+                settings[key],
+                default,
             )
-    for name, value in settings["STATIC_HOSTING_PAGE_HEADERS"].items():
-        if not _header_line_ok(name, value):
-            raise StaticHostingSettingsError(
-                f"STATIC_HOSTING_PAGE_HEADERS: {name!r}: {value!r} is not one "
-                "header name and one line of value"
-            )
+            settings[key] = default.copy() if isinstance(default, dict) else default
+    # Each page header that could not stand as one line of _headers is left
+    # out (a new dict: never change one a settings file shares).
+    page_headers = settings["STATIC_HOSTING_PAGE_HEADERS"]
+    usable = {
+        name: value
+        for name, value in page_headers.items()
+        if _header_line_ok(name, value)
+    }
+    for name in page_headers.keys() - usable.keys():
+        logger.warning(
+            "static_hosting: STATIC_HOSTING_PAGE_HEADERS %r: %r is not one header "
+            "name and one line of value; left out",
+            name,
+            page_headers[name],
+        )
+    settings["STATIC_HOSTING_PAGE_HEADERS"] = usable
     if settings["STATIC_HOSTING_HEADERS"] and not settings.get(
         "CONTENT_SECURITY_POLICY"
     ):
-        raise StaticHostingSettingsError(
-            "STATIC_HOSTING_HEADERS needs CONTENT_SECURITY_POLICY (pelicanconf.py)"
+        logger.warning(
+            "static_hosting: STATIC_HOSTING_HEADERS = True needs "
+            "CONTENT_SECURITY_POLICY, which is not set; using False (no _headers)"
         )
+        settings["STATIC_HOSTING_HEADERS"] = False
     # _headers names every top-level file, so it is written after every
     # other plugin's `finalized` handler (the sitemap's, the search index's)
     # whatever the order of PLUGINS. Blinker calls receivers in the order
@@ -181,7 +225,7 @@ def headers_file(settings, top_level_entries):
     )
     # Pagefind's worker script gets the policy of its own response: it
     # compiles WebAssembly, which needs 'wasm-unsafe-eval' (not eval() of
-    # JavaScript); see plugins/search/README.md.
+    # JavaScript); see the pagefind_search plugin's README.
     search_policy = policy_with(page_policy, script_src="'wasm-unsafe-eval'")
     search_dir = settings.get("SEARCH_BUNDLE_DIR", "pagefind").strip("/")
     static_dir = settings["THEME_STATIC_DIR"].strip("/")

@@ -1,14 +1,17 @@
 // Network checklist widget: enhances each <form class="checklist"> that the
 // network_checklist plugin renders. Answers stay in this browser's
 // localStorage under "checklist:<checklist id>" as
-// {"version": 2, "items": {"<item id>": {"done", "count", "closeness",
-// "step", "due"}}, "snapshots": [{"saved": "<ISO time>", "items": {...}}]};
-// version 1 (the same items, no snapshots) is read and rewritten as version 2.
+// {"version": 3, "items": {"<item id>": {"done", "count", "closeness",
+// "step", "due"}}, "changed": {"<item id>": {"<part>": <ms since 1970>}},
+// "snapshots": [{"saved": "<ISO time>", "items": {...}}], "snapshotsChanged": <ms>}.
+// Each part, and the list of saved audits, has the time it last changed, so
+// that tabs merge their copies part by part, the newer winning (README.md).
+// Versions 1 and 2 have no times: each part gets the time it is read.
 // Nothing is ever sent anywhere. Answers for items the author removed, and
 // parts this version does not know, stay in storage in case they are needed.
 // Each form fires "checklist:change" (detail: id, reviewed, total, people).
 
-const VERSION = 2;
+const VERSION = 3;
 const FORMAT = 'checklist-answers';
 const NOT_SAVED = 'This browser is not letting the page save: your answers will last only until you leave it.';
 const NEWER = 'Your answers were saved by a newer version of this page: reload it to see them. Changes made now will not be saved.';
@@ -27,14 +30,18 @@ const PARTS = {
 };
 
 const isObject = (value) => value && typeof value === 'object' && !Array.isArray(value);
+const isTime = (value) => Number.isSafeInteger(value) && value >= 0;
+const known = (part, value) => !Object.hasOwn(PARTS, part) || PARTS[part](value);
+const text = (value) => JSON.stringify(value) ?? '';
 
-// The answers in `items` that can be kept; `strict` refuses any flaw at all.
-function cleanItems(items, strict) {
+// The entries of `items` (item id: {part: value}) whose parts pass `valid`;
+// `strict` refuses any flaw at all.
+function cleanItems(items, strict, valid = known) {
   const answers = {};
   for (const [id, value] of Object.entries(items)) {
     // Item ids are what the plugin writes; anything else ("__proto__") is foreign.
     const answer = ID.test(id) && isObject(value) ? { ...value } : null;
-    for (const part in PARTS) if (answer && part in answer && !PARTS[part](answer[part])) delete answer[part];
+    for (const part in answer) if (part === '__proto__' || !valid(part, answer[part])) delete answer[part];
     if (strict && (!answer || Object.keys(answer).length !== Object.keys(value).length)) {
       throw new Error('bad answer for ' + id);
     }
@@ -54,12 +61,51 @@ function clean(data, strict) {
   const good = (snapshot) =>
     isObject(snapshot) && typeof snapshot.saved === 'string' && !isNaN(Date.parse(snapshot.saved)) && isObject(snapshot.items);
   if (strict && !snapshots.every(good)) throw new Error('bad snapshot');
+  const items = cleanItems(data.items, strict);
+  // An older record has no times: each part gets the record's, as read now.
+  const now = Date.now();
+  const old = data.version < 3;
+  const times = (entries, time) => Object.fromEntries(Object.keys(entries).map((name) => [name, time(name)]));
   return {
     ...data,
     version: VERSION,
-    items: cleanItems(data.items, strict),
+    items,
+    changed: old
+      ? times(items, (id) => times(items[id], () => now))
+      : cleanItems(isObject(data.changed) ? data.changed : {}, strict, (part, time) => isTime(time)),
     snapshots: snapshots.filter(good).map((snapshot) => ({ ...snapshot, items: cleanItems(snapshot.items, strict) })),
+    snapshotsChanged: old ? now : isTime(data.snapshotsChanged) ? data.snapshotsChanged : 0,
   };
+}
+
+const blank = () => ({ version: VERSION, items: {}, changed: {}, snapshots: [], snapshotsChanged: 0 });
+
+// Of two [value, time] pairs, the newer; on a tie the same one whichever tab
+// asks, so that every tab ends with the same answers.
+const newer = (a, b) => ((a[1] - b[1] || (text(a[0]) < text(b[0]) ? -1 : 1)) > 0 ? a : b);
+
+// Two copies of the answers as one: for each part of each answer, and for the
+// saved audits, the newer wins. Also says which copy had something newer.
+function merge(mine, theirs) {
+  const gave = { mine: false, theirs: false };
+  const pick = (a, b) => {
+    const pair = newer(a, b);
+    if (text(a) !== text(b)) gave[pair === a ? 'mine' : 'theirs'] = true;
+    return pair;
+  };
+  const copies = [mine, theirs];
+  const items = {};
+  const changed = {};
+  for (const id of new Set(copies.flatMap((copy) => [...Object.keys(copy.items), ...Object.keys(copy.changed)]))) {
+    const sides = copies.map((copy) => [copy.items[id] || {}, copy.changed[id] || {}]);
+    for (const part of new Set(sides.flatMap((side) => side.flatMap(Object.keys)))) {
+      const [value, time] = pick(...sides.map(([answer, times]) => [answer[part], times[part] || 0]));
+      if (value !== undefined) (items[id] ||= {})[part] = value;
+      if (time) (changed[id] ||= {})[part] = time;
+    }
+  }
+  const [snapshots, snapshotsChanged] = pick(...copies.map((copy) => [copy.snapshots, copy.snapshotsChanged]));
+  return [{ ...mine, ...theirs, items, changed, snapshots, snapshotsChanged }, gave];
 }
 
 // Offers `text` as a file download; a blob link needs no request.
@@ -141,29 +187,49 @@ function enhance(root) {
     message.textContent = text;
   }
 
+  // Reads the stored answers into this tab's, part by part, and writes back
+  // what only this tab has: a change another tab's write raced past, or
+  // answers stored in an older format (upgraded in place, answers and all).
   function load() {
-    let stored;
     try {
-      stored = JSON.parse(localStorage.getItem(key));
-      data = clean(stored, false);
+      const stored = JSON.parse(localStorage.getItem(key));
+      const [merged, gave] = merge(data || blank(), clean(stored, false));
+      data = merged;
+      newer = false;
+      if (gave.mine || stored.version < VERSION) save();
     } catch (error) {
-      // Unreadable, broken or unavailable storage: start clean. Newer
-      // answers are left alone: this version must not write over them.
-      data = { version: VERSION, items: {}, snapshots: [] };
+      // Unreadable, broken, removed or unavailable storage: start clean.
+      // Newer answers are left alone: this version must not write over them.
+      data = blank();
       newer = error.message === 'newer';
       if (newer) say(NEWER);
-      return;
     }
-    newer = false;
-    if (stored.version < VERSION) save(); // upgrade in place, answers and all
   }
 
+  // Writes the answers, merged first with what is stored now: another tab
+  // may have written since this one last read.
   function save() {
-    if (newer) return false;
+    let stored = null;
     try {
-      if (Object.keys(data.items).length || data.snapshots.length) {
+      stored = clean(JSON.parse(localStorage.getItem(key)), false);
+    } catch (error) {
+      // Nothing stored, or nothing readable: this copy replaces it.
+      if (error.message === 'newer') {
+        newer = true;
+        say(NEWER);
+      }
+    }
+    if (newer) return false;
+    if (stored) {
+      const [merged, gave] = merge(data, stored);
+      data = merged;
+      if (gave.theirs) show();
+    }
+    try {
+      if (Object.keys({ ...data.items, ...data.changed }).length || data.snapshots.length) {
         // JSON leaves out an undefined value: no empty list of snapshots.
-        localStorage.setItem(key, JSON.stringify({ ...data, snapshots: data.snapshots[0] && data.snapshots }));
+        const snapshots = data.snapshots[0] && data.snapshots;
+        localStorage.setItem(key, JSON.stringify({ ...data, snapshots, snapshotsChanged: data.snapshotsChanged || undefined }));
       } else {
         localStorage.removeItem(key);
       }
@@ -187,18 +253,34 @@ function enhance(root) {
     summarise();
   }
 
+  // Sets an item's answer; each part that changes gets the time, later than
+  // its last, so that an edit always beats the answer it replaces.
+  function answer(item, next) {
+    const before = data.items[item] || {};
+    for (const part of new Set([...Object.keys(before), ...Object.keys(next)])) {
+      if (text(before[part]) === text(next[part])) continue;
+      (data.changed[item] ||= {})[part] = Math.max(Date.now(), (data.changed[item][part] || 0) + 1);
+    }
+    if (Object.keys(next).length) data.items[item] = next;
+    else delete data.items[item];
+  }
+
+  function snapshotsChanged() {
+    data.snapshotsChanged = Math.max(Date.now(), data.snapshotsChanged + 1);
+  }
+
   // Reads one row's fields into the answers, keeping parts the form lacks
   // (a count when the author has turned counts off, say).
   function read(row) {
-    const answer = { ...data.items[row.dataset.item], done: field(row, 'done').checked };
+    const next = { ...data.items[row.dataset.item], done: field(row, 'done').checked };
     for (const part of FIELDS) {
       const input = field(row, part);
       if (!input) continue;
       const value = part === 'count' ? Number(input.value) : input.value.trim();
-      if (input.value.trim() && PARTS[part](value)) answer[part] = value;
-      else delete answer[part];
+      if (input.value.trim() && PARTS[part](value)) next[part] = value;
+      else delete next[part];
     }
-    data.items[row.dataset.item] = answer;
+    answer(row.dataset.item, next);
   }
 
   // People in the networks shown: in all, and by closeness.
@@ -372,9 +454,15 @@ function enhance(root) {
         );
         return;
       }
-      // A version 1 file holds no saved audits: the ones here stay.
-      data.items = imported.items;
-      if (imported.snapshots.length) data.snapshots = imported.snapshots;
+      // Every answer is the file's now. A version 1 file holds no saved
+      // audits: the ones here stay.
+      for (const item of new Set([...Object.keys(data.items), ...Object.keys(imported.items)])) {
+        answer(item, imported.items[item] || {});
+      }
+      if (imported.snapshots.length) {
+        data.snapshots = imported.snapshots;
+        snapshotsChanged();
+      }
       show();
       if (save()) say(`Answers imported from ${file.name}.`);
     };
@@ -386,27 +474,28 @@ function enhance(root) {
     snapshot: () => {
       const saved = new Date().toISOString();
       data.snapshots.push({ saved, items: structuredClone(data.items) });
+      snapshotsChanged();
       summarise();
       if (save()) say(`Audit saved on ${day(saved, true)}. Audit again later to see how your network grows.`);
     },
     forget: (button) => {
       const [snapshot] = data.snapshots.splice(button.dataset.index, 1);
+      snapshotsChanged();
       summarise();
       find('[data-action="snapshot"]').focus(); // the button itself is gone
       if (save()) say(`The audit of ${day(snapshot.saved, true)} is deleted.`);
     },
     reminders,
-    'export-json': () =>
-      download(
-        id + '.json',
-        'application/json',
-        JSON.stringify({ format: FORMAT, ...data, checklist: id }, null, 2),
-      ),
+    // The answers without their times, which only this browser's tabs need.
+    'export-json': () => {
+      const { changed, snapshotsChanged, ...answers } = data;
+      download(id + '.json', 'application/json', JSON.stringify({ format: FORMAT, ...answers, checklist: id }, null, 2));
+    },
     'export-text': () => download(id + '.md', 'text/markdown', exportText()),
     print: () => window.print(),
     reset: () => {
       if (!window.confirm('Clear every answer in this checklist? Saved audits are kept. This cannot be undone.')) return;
-      data.items = {};
+      for (const item of Object.keys(data.items)) answer(item, {});
       show();
       if (save()) say('All answers cleared.');
     },
@@ -432,7 +521,7 @@ function enhance(root) {
     const button = event.target.closest('button[data-action]');
     if (button) actions[button.dataset.action](button);
   });
-  // Another tab changed the answers: show them here too.
+  // Another tab changed the answers: merge them in and show them here too.
   window.addEventListener('storage', (event) => {
     if (event.key !== key && event.key !== null) return;
     load();
