@@ -47,7 +47,13 @@ endif
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 SYSTEM_STAMP := $(VENV)/.system-checked
-# Lighthouse (the only Node.js tool) is pinned in package-lock.json.
+# Every wheel requirements.txt needs, for the packaging tests
+# (tests/packaging/), which install our plugins' wheels into new virtual
+# environments without going online.
+WHEELHOUSE := $(VENV)/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.filled
+# The Node.js tools (Lighthouse; wrangler, Cloudflare Pages' local server)
+# are pinned in package-lock.json.
 NPM_STAMP := $(CURDIR)/node_modules/.npm-installed
 
 # `make bench` (bench/bench.py): a blog of BENCH_POSTS posts, every build
@@ -74,12 +80,14 @@ help:
 	@echo '  make devserver    preview while writing: a saved post shows at once, the rest rebuilt behind it'
 	@echo '  make publish      build for production (absolute URLs, SITEURL from the environment)'
 	@echo '  make deploy       publish, then rsync output/ to SSH_USER@SSH_HOST:SSH_TARGET_DIR'
-	@echo '  make newpost      start a post: TITLE="..." [SERIES="..."] [AUTHOR="..."]'
+	@echo '  make newpost      start a post: TITLE="..." [SERIES="..."] [AUTHOR="..."] [TEMPLATE=campaign]'
 	@echo '  make webmentions  send webmentions for the links in published posts [DRY_RUN=1] [POST=...]'
 	@echo '  make replies      fetch new replies to the posts into content/replies/ [FULL=1] [POST=...]'
 	@echo '  make install      create .venv and install the pinned dependencies'
+	@echo '  make check        review the content before publishing: errors and advice, file:line [POST=...]'
 	@echo '  make lint         run ruff over the Python code'
 	@echo '  make audit        production-build audits: HTML validity, links, axe, Lighthouse, weight'
+	@echo '  make dist         build and check every plugin package (sdist and wheel) into dist/'
 	@echo '  make bench        measure the build and the preview for decisions (BENCH_POSTS, BENCH_RUNS)'
 	@echo ''
 	@echo 'Set PORT=8080 to serve on another port, DEBUG=1 for debug output.'
@@ -93,8 +101,16 @@ $(RUNTIME_STAMP): requirements.txt requirements-plugins.txt $(PLUGIN_PROJECTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -r requirements-plugins.txt
 	touch $@
 
-$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt $(WHEELHOUSE_STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Refilled from scratch when requirements.txt changes, so it never holds two
+# versions of a package. `pip wheel` also builds the wheels PyPI lacks
+# (feedgen has only an sdist).
+$(WHEELHOUSE_STAMP): requirements.txt | $(RUNTIME_STAMP)
+	rm -rf "$(WHEELHOUSE)"
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check -r requirements.txt -w "$(WHEELHOUSE)"
 	touch $@
 
 # System packages come from Debian: installed with apt when we are root,
@@ -119,7 +135,8 @@ $(SYSTEM_STAMP): $(RUNTIME_STAMP)
 	$(INSTALL_MISSING)
 	touch $@
 
-# Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19).
+# Lighthouse needs Node.js 18.16 or newer (Debian 12's nodejs is 18.19);
+# wrangler 3 runs on it too (wrangler 4 needs Node.js 22).
 # package.json pins third-party-web under "overrides": a Lighthouse
 # dependency asks for its "latest", which would put the lock out of date
 # (and `npm ci` would refuse) whenever a new one is published.
@@ -161,8 +178,8 @@ deploy: publish
 # TITLE, SERIES and AUTHOR reach the script through the environment (make
 # exports command-line variables), so quotes in a title need no escaping.
 newpost: $(RUNTIME_STAMP)
-	@test -n "$$TITLE" || { echo 'Usage: make newpost TITLE="..." [SERIES="..."] [AUTHOR="..."]'; exit 2; }
-	@$(BIN)/python tools/newpost.py --content-dir "$(INPUTDIR)" --settings "$(CONFFILE)" --title "$$TITLE" --series "$$SERIES" --author "$$AUTHOR"
+	@test -n "$$TITLE" || { echo 'Usage: make newpost TITLE="..." [SERIES="..."] [AUTHOR="..."] [TEMPLATE=campaign]'; exit 2; }
+	@$(BIN)/python tools/newpost.py --content-dir "$(INPUTDIR)" --settings "$(CONFFILE)" --title "$$TITLE" --series "$$SERIES" --author "$$AUTHOR" --template "$$TEMPLATE"
 
 # Sends webmentions for the links in the published posts, as `make publish`
 # builds them (SITEURL as for publish); content/replies/sent/webmentions.json remembers
@@ -179,19 +196,50 @@ webmentions: $(RUNTIME_STAMP)
 replies: $(RUNTIME_STAMP)
 	$(BIN)/python tools/replies.py --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(FULL)),--full) $(if $(POST),--post "$(POST)")
 
+# Reviews the content before publishing (tools/check.py): each finding with
+# its file and line, errors apart from advice; fails only on an error.
+# POST=content/posts/x.md reviews that file alone.
+check: $(RUNTIME_STAMP)
+	$(BIN)/python tools/check.py --settings "$(CONFFILE)" $(if $(POST),"$(POST)")
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Each plugin package's own tests, run from its folder as its README says
+# (`cd plugins/<name> && pytest`), configured by its own pyproject.toml. The
+# root pytest collects only tests/ (testpaths), never these. Every package
+# runs; a failure in any fails the target.
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGIN_PROJECTS))
+PACKAGE_TESTS = failed=''; for package in $(PLUGIN_DIRS); do \
+		echo "$$package:"; \
+		(cd $$package && $(BIN)/python -m pytest -q -p no:cacheprovider) || failed="$$failed $$package"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Package tests failed:$$failed"; exit 1; fi
+
 # The audits are tests (tests/audit/ and the Nu validator's), so `make test`
 # runs them too; `make audit` runs only them.
-test: lint $(SYSTEM_STAMP) $(NPM_STAMP)
+test: lint check $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	@$(PACKAGE_TESTS)
 
 # The quick local loop: no browser tests and no audits, so it needs neither
 # Chromium, Java nor Node.js. `make test` (and CI) still runs everything.
 test-fast: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser and not audit"
+	@$(PACKAGE_TESTS)
+
+# The sdist and wheel of every plugin package, into DIST_DIR, each checked
+# with `twine check --strict`; build and twine are pinned in
+# requirements-dev.txt, pdm-backend in requirements.txt. The release
+# workflow publishes the tagged package's two (plugins/README.md).
+DIST_DIR ?= $(CURDIR)/dist
+dist: $(DEV_STAMP)
+	rm -f "$(DIST_DIR)"/*.tar.gz "$(DIST_DIR)"/*.whl
+	for package in $(PLUGIN_DIRS); do \
+		$(BIN)/python -m build --quiet --no-isolation --outdir "$(DIST_DIR)" $$package || exit 1; \
+	done
+	$(BIN)/twine check --strict "$(DIST_DIR)"/*.tar.gz "$(DIST_DIR)"/*.whl
 
 audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) tests/audit tests/test_html_validity.py
@@ -201,4 +249,4 @@ audit: $(DEV_STAMP) $(SYSTEM_STAMP) $(NPM_STAMP)
 bench: $(DEV_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python bench/bench.py --posts $(BENCH_POSTS) --runs $(BENCH_RUNS)
 
-.PHONY: help install html clean regenerate serve devserver publish deploy newpost webmentions replies lint test test-fast audit bench
+.PHONY: help install html clean regenerate serve devserver publish deploy newpost webmentions replies check lint test test-fast audit dist bench
