@@ -46,6 +46,11 @@ PLUGINS = [
     "feeds",
     "share_cards",
     "typography",
+    # Photos in posts resized (srcset, AVIF, metadata removed) and their
+    # originals kept out of the output. It rewrites the post bodies once
+    # every post is read, before anything renders them: reading's word
+    # count, feeds and the search index all see the <picture>s.
+    "responsive_images",
     # After series_nav: reads `article.series` (at all_generators_finalized).
     "reading",
     # Indexes the written site with Pagefind when the build is finalized.
@@ -192,8 +197,8 @@ TAGS_SAVE_AS = "tags/index.html"
 
 # robots.txt is a theme template (theme/templates/robots.html), so it can
 # name the sitemap's absolute address in production. The search page
-# (theme/templates/search.html) is written to SEARCH_SAVE_AS, search/ (the
-# search plugin's default).
+# (theme/templates/search.html) is added by the pagefind_search plugin, as
+# the direct template "search", written to SEARCH_SAVE_AS (search/).
 DIRECT_TEMPLATES = [
     "index",
     "tags",
@@ -201,7 +206,6 @@ DIRECT_TEMPLATES = [
     "authors",
     "archives",
     "robots",
-    "search",
 ]
 ROBOTS_SAVE_AS = "robots.txt"
 
@@ -224,6 +228,10 @@ TAG_FEED_ATOM = None
 TAG_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 TRANSLATION_FEED_RSS = None
+
+# The page that explains feeds (content/pages/subscribe.md), linked as
+# "what is this?" beside every "Follow this series/author" line.
+FEEDS_SUBSCRIBE_URL = "subscribe/"
 
 # ---------------------------------------------------------------------------
 # Local preview.
