@@ -8,6 +8,10 @@ declares it needs. Pelican's dependencies (Jinja2, docutils, Pygments, rich,
 `pelican_dependencies`, and each plugin's environment sees them through a
 .pth file: the plugin sees Pelican, Pelican's dependencies, its own
 dependencies and nothing else, in a few seconds instead of a full install.
+
+Most plugins depend on pelican-plugin-kit, which is no more on an index than
+they are: its wheel is built once a session (`kit_wheels`) and offered to
+each environment beside the wheelhouse, as PyPI would offer it to a user.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.packages import pip_into, run, site_packages
+from tests.packaging.packages import KIT, build_wheel, pip_into, run, site_packages
 
 QUICKSTART_ANSWERS = "\n".join(
     [
@@ -56,6 +60,14 @@ def pelican_dependencies(tmp_path_factory) -> Path:
         ]
     )
     return site_packages(venv)
+
+
+@pytest.fixture(scope="session")
+def kit_wheels(tmp_path_factory) -> Path:
+    """A folder holding the wheel of pelican-plugin-kit, built from its
+    source as `pip wheel --no-deps --no-build-isolation plugins/plugin_kit`
+    builds it, for pip's --find-links."""
+    return build_wheel(KIT, tmp_path_factory.mktemp("kit")).parent
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,11 @@ the release workflow builds them, and what each distribution says.
 The test runs the Makefile's own target into a temporary DIST_DIR (its
 set-up is taken as done: `-o` the dev stamp, so a test never installs
 anything), then reads each file back: the name and version its pyproject
-gives, the Pelican plugin classifier, the licence, the README as long
-description, the declared dependencies, and a wheel holding only
-pelican/plugins/<name>/ (no namespace __init__.py, no tests).
+gives, the Pelican plugin classifier (for plugins only: pelican-plugin-kit
+is a library, not a plugin), the licence, the README as long description,
+the declared dependencies, and a wheel holding only its code folder
+(pelican/plugins/<name>/, no namespace __init__.py; pelican_plugin_kit/ for
+the kit) and no tests.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from packaging.requirements import Requirement
 
 from tests.packaging.packages import (
     PACKAGES,
+    PLUGIN_PACKAGES,
     PLUGINS,
     ROOT,
+    code_folder,
     file_stem,
     project,
     run,
@@ -69,7 +73,7 @@ def package_files(package: str) -> set[str]:
     source = PLUGINS / package
     return {
         path.relative_to(source).as_posix()
-        for path in (source / "pelican" / "plugins" / package).rglob("*")
+        for path in (source / code_folder(package)).rglob("*")
         if path.is_file()
         and "tests" not in path.relative_to(source).parts
         and "__pycache__" not in path.parts
@@ -95,7 +99,10 @@ def test_the_wheel_says_what_its_pyproject_says(package, dist):
     assert meta["name"] == "pelican-" + package.replace("_", "-")
     assert info["Name"] == meta["name"]
     assert info["Version"] == meta["version"]
-    assert "Framework :: Pelican :: Plugins" in info.get_all("Classifier")
+    # A plugin says it is one (PyPI lists it with Pelican's plugins); the
+    # kit, which registers nothing, does not.
+    is_plugin = "Framework :: Pelican :: Plugins" in info.get_all("Classifier")
+    assert is_plugin == (package in PLUGIN_PACKAGES)
     assert info["License-Expression"] == "MIT"
     assert info.get_all("License-File") == ["LICENSE"]
     assert licence == (PLUGINS / package / "LICENSE").read_text(encoding="utf-8")
@@ -107,11 +114,11 @@ def test_the_wheel_says_what_its_pyproject_says(package, dist):
     )
     assert info["Requires-Python"] == meta["requires-python"]
 
-    # Only the plugin's own folder: pelican/ and pelican/plugins/ are
+    # Only the package's own folder: pelican/ and pelican/plugins/ are
     # namespace packages, shared with Pelican and every other plugin.
     code = {name for name in names if not name.startswith(f"{stem}.dist-info/")}
     assert code == package_files(package)
-    assert f"pelican/plugins/{package}/__init__.py" in code
+    assert f"{code_folder(package)}/__init__.py" in code
     assert "pelican/__init__.py" not in code
     assert "pelican/plugins/__init__.py" not in code
 
@@ -126,10 +133,8 @@ def test_the_sdist_holds_the_source_the_tests_and_the_changelog(package, dist):
     assert info["Version"] == project(package)["version"]
     assert package_files(package) <= names
     # The package's own tests travel with its source, to be run from it.
-    assert any(
-        re.fullmatch(rf"pelican/plugins/{package}/tests/test_\w+\.py", name)
-        for name in names
-    )
+    tests = re.escape(f"{code_folder(package)}/tests/")
+    assert any(re.fullmatch(rf"{tests}test_\w+\.py", name) for name in names)
     # The changelog has an entry for the version being released.
     changelog = (PLUGINS / package / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(

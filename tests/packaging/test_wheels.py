@@ -1,9 +1,11 @@
 """Each plugin's wheel, proved outside the site (issue 26).
 
-For every package in plugins/: build its wheel with `pip wheel` (from a copy
+For every plugin in plugins/: build its wheel with `pip wheel` (from a copy
 of its folder, as a user's checkout would be), install it into a new virtual
 environment that holds only Pelican (then the wheel, with what it declares
-it needs, from the local wheelhouse: never online), make a site as
+it needs, from the local wheelhouse and the session's wheel of
+pelican-plugin-kit, the library most plugins depend on: never online; the
+kit is installed exactly when the plugin declares it), make a site as
 `pelican-quickstart` makes it (Pelican's default theme, PLUGINS unset) with
 a post that uses the plugin, and build it with that environment's `pelican`.
 Then:
@@ -32,14 +34,15 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
+from packaging.requirements import Requirement
 from PIL import Image
 
 from tests.packaging.packages import (
-    LEFTOVERS,
-    PACKAGES,
-    PLUGINS,
-    file_stem,
+    KIT,
+    PLUGIN_PACKAGES,
+    build_wheel,
     pip_into,
+    project,
     run,
     site_packages,
 )
@@ -539,46 +542,21 @@ def paste(line: str, where: str, folder: Path) -> None:
 
 
 def test_every_package_has_a_scenario():
-    assert sorted(SCENARIOS) == PACKAGES
+    assert sorted(SCENARIOS) == PLUGIN_PACKAGES
 
 
-def build_wheel(package: str, tmp_path: Path) -> Path:
-    """`pip wheel` from a copy of the package's folder (no build leftovers),
-    with the pinned pdm-backend of this environment."""
-    source = tmp_path / "source" / package
-    shutil.copytree(
-        PLUGINS / package, source, ignore=shutil.ignore_patterns(*LEFTOVERS)
-    )
-    wheels = tmp_path / "wheels"
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--wheel-dir",
-            wheels,
-            source,
-        ]
-    )
-    (wheel,) = wheels.glob("*.whl")
-    assert wheel.name == f"{file_stem(package)}-py3-none-any.whl"
-    return wheel
-
-
-def new_environment(wheel: Path, dependencies: Path, tmp_path: Path) -> Path:
+def new_environment(
+    wheel: Path, dependencies: Path, kit_wheels: Path, tmp_path: Path
+) -> Path:
     """A new virtual environment: Pelican's dependencies (seen through a .pth
     file), then Pelican and the wheel installed with pip, which adds what the
-    wheel declares it needs."""
+    wheel declares it needs (pelican-plugin-kit from `kit_wheels`)."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", venv])
     (site_packages(venv) / "pelican_dependencies.pth").write_text(
         f"{dependencies}\n", encoding="utf-8"
     )
-    pip_into(venv / "bin" / "python", "pelican", wheel)
+    pip_into(venv / "bin" / "python", "pelican", wheel, find_links=(kit_wheels,))
     return venv
 
 
@@ -611,13 +589,23 @@ def build(venv: Path, site: Path, output: str, *settings: str, fatal=True) -> Bu
     return Build(site / output, result.stdout + result.stderr)
 
 
-@pytest.mark.parametrize("package", PACKAGES)
+def declares_the_kit(package: str) -> bool:
+    name = project(KIT)["name"]
+    return any(
+        Requirement(each).name == name for each in project(package)["dependencies"]
+    )
+
+
+@pytest.mark.parametrize("package", PLUGIN_PACKAGES)
 def test_the_wheel_works_in_a_new_quickstart_site(
-    package, pelican_dependencies, quickstart_site, tmp_path
+    package, pelican_dependencies, kit_wheels, quickstart_site, tmp_path
 ):
     scenario = SCENARIOS[package]
     wheel = build_wheel(package, tmp_path)
-    venv = new_environment(wheel, pelican_dependencies, tmp_path)
+    venv = new_environment(wheel, pelican_dependencies, kit_wheels, tmp_path)
+    # pip brought the kit along exactly when the plugin declares it.
+    kit = site_packages(venv) / project(KIT)["name"].replace("-", "_")
+    assert kit.is_dir() == declares_the_kit(package)
 
     # Pelican's namespace discovery finds it, and only it.
     listed = run([venv / "bin" / "pelican-plugins"], venv=venv)

@@ -17,10 +17,10 @@ import logging
 import shutil
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import Generator
 from pelican.urlwrappers import Author
+from pelican_plugin_kit import PluginFiles
 
 from .profiles import AuthorProfile, load_profiles
 
@@ -35,12 +35,16 @@ DEFAULTS = {
 CONTEXT_KEY = "author_profiles"
 # Articles named in one "has no profile" warning before "and N more".
 NAMED_ARTICLES = 3
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
-# The partial a theme must include for the plugin to show anything on posts.
-MAIN_PARTIAL = "author_bios/box.html"
-INCLUDE_LINE = '{% include "author_bios/box.html" %}'
+# The partials and their stylesheet; the box is the partial a theme must
+# include for the plugin to show anything on posts.
+FILES = PluginFiles(
+    "author_bios",
+    Path(__file__).resolve().parent,
+    "box.html",
+    where="its article.html, where the author boxes should go",
+)
+# The partials' folder, for code that renders them outside a build.
+TEMPLATES_DIR = FILES.templates
 
 
 def profile_folder(settings: dict, content_root: Path) -> Path:
@@ -256,56 +260,6 @@ def check_settings(pelican) -> None:
     for excludes in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES"):
         if folder not in settings.setdefault(excludes, []):
             settings[excludes] = [*settings[excludes], folder]
-    # Pelican copies the stylesheet with the theme's static files.
-    paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        # A new list: never append to one shared with other builds.
-        settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
-
-
-def _is_own(loader) -> bool:
-    return getattr(loader, "searchpath", None) == [str(TEMPLATES_DIR)]
-
-
-def add_templates(generator) -> None:
-    """Make the partials loadable, after the theme's (which may override them)."""
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader):
-        if not any(_is_own(each) for each in loader.loaders):
-            loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
-    else:
-        generator.env.loader = ChoiceLoader(
-            [loader, FileSystemLoader(str(TEMPLATES_DIR))]
-        )
-
-
-def _loaders(loader):
-    """Every plain loader inside `loader` (Pelican's is a ChoiceLoader)."""
-    if isinstance(loader, ChoiceLoader):
-        for each in loader.loaders:
-            yield from _loaders(each)
-    elif isinstance(loader, PrefixLoader):
-        for each in loader.mapping.values():
-            yield from _loaders(each)
-    elif loader is not None:
-        yield loader
-
-
-def theme_includes(env, partial: str) -> bool:
-    """Whether any template but the plugin's own names `partial`."""
-    seen = set()
-    for loader in _loaders(env.loader):
-        if _is_own(loader) or id(loader) in seen:
-            continue
-        seen.add(id(loader))
-        for name in loader.list_templates():
-            try:
-                source = loader.get_source(env, name)[0]
-            except (TemplateNotFound, UnicodeDecodeError):
-                continue
-            if partial in source:
-                return True
-    return False
 
 
 def warn_if_theme_lacks_box(generator, items) -> None:
@@ -317,13 +271,7 @@ def warn_if_theme_lacks_box(generator, items) -> None:
         for author in getattr(item, "authors", None) or []
     ):
         return
-    if not theme_includes(generator.env, MAIN_PARTIAL):
-        logger.warning(
-            'author_bios: the theme does not include "%s"; add %s to its '
-            "article.html, where the author boxes should go",
-            MAIN_PARTIAL,
-            INCLUDE_LINE,
-        )
+    FILES.warn_if_theme_lacks(generator.env, logger)
 
 
 def attach_to_articles(generator) -> None:
@@ -414,7 +362,9 @@ def get_generators(pelican):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
-    signals.generator_init.connect(add_templates)
+    # Pelican copies the stylesheet with the theme's static files.
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.article_generator_finalized.connect(attach_to_articles)
     signals.page_generator_finalized.connect(attach_to_pages)
     signals.get_generators.connect(get_generators)

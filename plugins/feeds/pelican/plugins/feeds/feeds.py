@@ -20,11 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound, nodes
-from jinja2.exceptions import TemplateSyntaxError
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.utils import sanitised_join
+from pelican_plugin_kit import PluginFiles
 
 from .entries import (
     Dated,
@@ -42,9 +41,14 @@ from .settings import FeedsConfig, checked_settings, read_config
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# The partial a theme needs for feed discovery: <link rel="alternate"> tags.
-HEAD_PARTIAL = "feeds/head.html"
+# The partials; the head is the one a theme needs for feed discovery
+# (<link rel="alternate"> tags).
+FILES = PluginFiles(
+    "feeds",
+    Path(__file__).resolve().parent,
+    "head.html",
+    where="the <head> of its base.html",
+)
 
 GENERATOR = "Pelican feeds plugin (feedgen)"
 ATOM_TYPE = "application/atom+xml"
@@ -304,58 +308,6 @@ def _format(template: str | None, slug: str) -> str | None:
     return template.format(slug=slug) if template else None
 
 
-def add_templates(generator) -> None:
-    """Let the generator's templates include this plugin's partials.
-
-    The folder is searched after the theme's (Pelican's loader is a
-    ChoiceLoader), so a theme's own `feeds/...` template wins.
-    """
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader) and not any(
-        _is_own(each) for each in loader.loaders
-    ):
-        loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
-
-
-def _is_own(loader) -> bool:
-    return isinstance(loader, FileSystemLoader) and str(TEMPLATES_DIR) in [
-        str(path) for path in loader.searchpath
-    ]
-
-
-def theme_includes(env, partial: str) -> bool:
-    """Whether a template of the theme (any but this plugin's) includes `partial`."""
-    loader = env.loader
-    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
-    for each in loaders:
-        # The prefix loader only repeats the theme and simple folders.
-        if _is_own(each) or isinstance(each, PrefixLoader):
-            continue
-        for name in each.list_templates():
-            try:
-                source = each.get_source(env, name)[0]
-            except (TemplateNotFound, UnicodeDecodeError):
-                continue
-            if partial in source and _includes(env, source, partial):
-                return True
-    return False
-
-
-def _includes(env, source: str, partial: str) -> bool:
-    """Whether the template `source` has an {% include %} of `partial` (not,
-    say, a comment naming it)."""
-    try:
-        tree = env.parse(source)
-    except TemplateSyntaxError:
-        return True  # Pelican reports the broken template itself.
-    for include in tree.find_all(nodes.Include):
-        names = include.template
-        names = names.items if isinstance(names, (nodes.List, nodes.Tuple)) else [names]
-        if any(isinstance(n, nodes.Const) and n.value == partial for n in names):
-            return True
-    return False
-
-
 def plan_feeds(generators) -> None:
     """Plan this build's feeds and give templates the `feeds` data."""
     articles_generator = next(
@@ -368,12 +320,9 @@ def plan_feeds(generators) -> None:
     articles_generator.feeds_build = build
     data = build.template_data()
     articles_generator.context["feeds"] = data
-    if build.feeds and not theme_includes(articles_generator.env, HEAD_PARTIAL):
-        logger.warning(
-            "feeds: the theme does not include %s, so no page links its feeds; "
-            "add %s to the <head> of its base.html",
-            f'"{HEAD_PARTIAL}"',
-            f'{{% include "{HEAD_PARTIAL}" %}}',
+    if build.feeds:
+        FILES.warn_if_theme_lacks(
+            articles_generator.env, logger, advice="no page links its feeds"
         )
 
     # Each series part (drafts and pages included) carries its series feed,
@@ -407,6 +356,6 @@ def write_feeds(generator, writer=None) -> None:
 def register():
     """Connect the feeds plugin to Pelican."""
     signals.initialized.connect(check_settings)
-    signals.generator_init.connect(add_templates)
+    signals.generator_init.connect(FILES.add_templates)
     signals.all_generators_finalized.connect(plan_feeds)
     signals.article_writer_finalized.connect(write_feeds)

@@ -28,25 +28,27 @@ import logging
 import re
 from pathlib import Path
 
-from jinja2 import FileSystemLoader
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
+from pelican_plugin_kit import PluginFiles
 
 from .extension import ChecklistExtension
 from .off_page import auto_summary, checklists_as_lists
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-HEAD_PARTIAL = "network_checklist/head.html"
+# The partials and the widget's files. The head partial is the one a theme
+# includes in its <head>; without it the checklist still works (the files
+# load from the page body), so the warning is advice.
+FILES = PluginFiles(
+    "network_checklist",
+    Path(__file__).resolve().parent,
+    "head.html",
+    where="the theme's <head> to load them there",
+)
 ASSETS_PARTIAL = "network_checklist/assets.html"
-# The line a theme pastes into its <head>, and how the plugin finds it there
-# (with any quotes, and `ignore missing` or `with context` after it).
-INCLUDE_HEAD = '{% include "' + HEAD_PARTIAL + '" %}'
-INCLUDES_HEAD = re.compile(r"""["']""" + re.escape(HEAD_PARTIAL) + r"""["']""")
 FORM_START = re.compile(r'<form class="checklist"[^>]*>')
 # Where a build keeps what it knows about the theme, in its context (a new
 # dict for every build, so nothing outlives it: autoreload builds again).
@@ -109,14 +111,6 @@ def use_checklist_reader(readers) -> None:
             readers.reader_classes[extension] = ChecklistMarkdownReader
 
 
-def add_static_files(pelican) -> None:
-    """Have Pelican copy the widget's script and stylesheet with the theme's."""
-    paths = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        # A new list: never append to one shared with other builds.
-        pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
-
-
 class ThemeSupport:
     """What one build knows of its theme (does it load the widget's files
     from its <head>?), and the Jinja environment that renders the files'
@@ -124,7 +118,7 @@ class ThemeSupport:
 
     def __init__(self, env):
         self.env = env
-        self.theme_loads_files = theme_includes_head(env)
+        self.theme_loads_files = FILES.theme_includes(env)
         self.warned = False
 
     def add_files(self, path: str, context: dict) -> None:
@@ -151,42 +145,20 @@ class ThemeSupport:
         if not self.theme_loads_files and not self.warned:
             self.warned = True
             content = context.get("article") or context.get("page")
-            logger.warning(
-                'network_checklist: the theme does not include "%s"; the'
-                " checklist still works, loading its stylesheet and script from"
-                " the page body (first in %s); add %s to the theme's <head> to"
-                " load them there",
-                HEAD_PARTIAL,
-                getattr(content, "source_path", None) or path,
-                INCLUDE_HEAD,
+            first = getattr(content, "source_path", None) or path
+            FILES.warn_if_theme_lacks(
+                self.env,
+                logger,
+                advice="the checklist still works, loading its stylesheet and"
+                f" script from the page body, first in {first}",
             )
-
-
-def theme_includes_head(env) -> bool:
-    """Whether a template of the theme (any but this plugin's own) names the
-    head partial."""
-    for name in env.list_templates():
-        if name.startswith("network_checklist/"):
-            continue
-        try:
-            source = env.loader.get_source(env, name)[0]
-        except (OSError, UnicodeDecodeError) as error:
-            logger.debug("network_checklist: cannot read template %s: %s", name, error)
-            continue
-        if INCLUDES_HEAD.search(source):
-            return True
-    return False
 
 
 def add_templates(generator) -> None:
     """Make the plugin's partials loadable, after the theme's own templates
     (so that a theme may override one), and learn whether the theme loads
     the widget's files."""
-    loaders = generator.env.loader.loaders
-    if not any(
-        str(TEMPLATES_DIR) in getattr(loader, "searchpath", ()) for loader in loaders
-    ):
-        loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
+    FILES.add_templates(generator)
     if BUILD_KEY not in generator.context:
         generator.context[BUILD_KEY] = ThemeSupport(generator.env)
 
@@ -215,7 +187,7 @@ def plain_off_the_page(content) -> None:
 
 def register():
     """Connect the plugin to Pelican's signals."""
-    signals.initialized.connect(add_static_files)
+    signals.initialized.connect(FILES.add_static)
     signals.generator_init.connect(add_templates)
     signals.readers_init.connect(use_checklist_reader)
     signals.content_object_init.connect(plain_off_the_page)

@@ -30,26 +30,22 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from jinja2 import (
-    ChoiceLoader,
-    FileSystemLoader,
-    PrefixLoader,
-    TemplateNotFound,
-    nodes,
-)
-from jinja2.exceptions import TemplateSyntaxError
 from pagefind.service import get_executable
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import DEFAULT_THEME
+from pelican_plugin_kit import PluginFiles
 
 logger = logging.getLogger(__name__)
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES_DIR = HERE / "templates"
-STATIC_DIR = HERE / "static"
-# The partial a theme puts in its header: the search box.
-BOX_PARTIAL = "pagefind_search/box.html"
+# The partials (and the search page a theme without one gets), the page's
+# script and stylesheet; the box is the partial a theme puts in its header.
+FILES = PluginFiles(
+    "pagefind_search",
+    Path(__file__).resolve().parent,
+    "box.html",
+    where="the header of its base.html",
+)
 
 DEFAULTS = {
     # False: build without an index (the search page then says search is
@@ -158,64 +154,11 @@ def check_settings(pelican) -> None:
     # New lists: never append to one shared with other builds.
     if "search" not in settings["DIRECT_TEMPLATES"]:
         settings["DIRECT_TEMPLATES"] = [*settings["DIRECT_TEMPLATES"], "search"]
-    static_paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in static_paths:
-        settings["THEME_STATIC_PATHS"] = [*static_paths, str(STATIC_DIR)]
 
 
 def _is_default_theme(settings) -> bool:
     theme = settings.get("THEME")
     return bool(theme) and Path(theme).resolve() == Path(DEFAULT_THEME).resolve()
-
-
-def add_templates(generator) -> None:
-    """Let the generator's templates include this plugin's partials, and
-    find its search.html when the theme has none: the folder is searched
-    after the theme's (Pelican's loader is a ChoiceLoader)."""
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader) and not any(
-        _is_own(each) for each in loader.loaders
-    ):
-        loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
-
-
-def _is_own(loader) -> bool:
-    return isinstance(loader, FileSystemLoader) and str(TEMPLATES_DIR) in [
-        str(path) for path in loader.searchpath
-    ]
-
-
-def theme_includes(env, partial: str) -> bool:
-    """Whether a template of the theme (any but this plugin's) includes `partial`."""
-    loader = env.loader
-    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
-    for each in loaders:
-        # The prefix loader only repeats the theme and simple folders.
-        if _is_own(each) or isinstance(each, PrefixLoader):
-            continue
-        for name in each.list_templates():
-            try:
-                source = each.get_source(env, name)[0]
-            except (TemplateNotFound, UnicodeDecodeError):
-                continue
-            if partial in source and _includes(env, source, partial):
-                return True
-    return False
-
-
-def _includes(env, source: str, partial: str) -> bool:
-    """Whether the template `source` has an {% include %} of `partial` (not,
-    say, a comment naming it)."""
-    try:
-        tree = env.parse(source)
-    except TemplateSyntaxError:
-        return True  # Pelican reports the broken template itself.
-    for include in tree.find_all(nodes.Include):
-        names = include.template
-        names = names.items if isinstance(names, (nodes.List, nodes.Tuple)) else [names]
-        if any(isinstance(n, nodes.Const) and n.value == partial for n in names):
-            return True
-    return False
 
 
 def folder_bytes(folder: Path) -> int:
@@ -458,13 +401,8 @@ class MarkedFiles:
             ]
         self.files = files
         env = next((g.env for g in generators if hasattr(g, "env")), None)
-        if files and env is not None and not theme_includes(env, BOX_PARTIAL):
-            logger.warning(
-                "pagefind_search: the theme does not include %s, so readers "
-                "find no search box; add %s to the header of its base.html",
-                f'"{BOX_PARTIAL}"',
-                f'{{% include "{BOX_PARTIAL}" %}}',
-            )
+        if files and env is not None:
+            FILES.warn_if_theme_lacks(env, logger, advice="readers find no search box")
 
     def index(self, pelican) -> None:
         """After every build: index the output (unless SEARCH_INDEX is off)."""
@@ -497,6 +435,7 @@ MARKED = MarkedFiles()
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
-    signals.generator_init.connect(add_templates)
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.all_generators_finalized.connect(MARKED.collect)
     signals.finalized.connect(MARKED.index)

@@ -30,16 +30,20 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import ArticlesGenerator
+from pelican_plugin_kit import PluginFiles
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-# The partial a theme must include for the plugin to show anything.
-MAIN_PARTIAL = "reading/time.html"
+# The partials and their stylesheet; the reading time is the partial a theme
+# must include for the plugin to show anything.
+FILES = PluginFiles(
+    "reading",
+    Path(__file__).resolve().parent,
+    "time.html",
+    where="its article.html, by the post's byline",
+)
 
 DEFAULTS = {
     # Adult silent reading of non-fiction runs at about 230 words a minute.
@@ -218,71 +222,13 @@ def attach(generators) -> None:
         chooser = choosers.get(article.lang) or ReadNext([], count)
         article.read_next = chooser.for_article(article)
     # Once per build, and only for a site with posts to show it on.
-    if everything and not theme_includes(articles.env, MAIN_PARTIAL):
-        logger.warning(
-            'reading: the theme does not include "%s"; add %s to its '
-            "article.html, by the post's byline",
-            MAIN_PARTIAL,
-            f'{{% include "{MAIN_PARTIAL}" %}}',
-        )
-
-
-def theme_includes(env, name) -> bool:
-    """Whether a template other than this plugin's own names `name`.
-
-    Reads the sources of every template the environment's loaders list (the
-    theme's, Pelican's simple theme, other plugins'), skipping this plugin's
-    loader and the `!theme`/`!simple` prefixes (the same files again).
-    """
-    quoted = re.compile(f"[\"']{re.escape(name)}[\"']")
-    for loader in getattr(env.loader, "loaders", [env.loader]):
-        if isinstance(loader, PrefixLoader) or _is_ours(loader):
-            continue
-        try:
-            names = loader.list_templates()
-        except TypeError:  # a loader that cannot list its templates
-            continue
-        for template in names:
-            try:
-                source, _filename, _uptodate = loader.get_source(env, template)
-            except (UnicodeDecodeError, TemplateNotFound):  # not a template
-                continue
-            if quoted.search(source):
-                return True
-    return False
-
-
-def _is_ours(loader) -> bool:
-    """Whether a loader is the one `add_templates` gave a generator."""
-    return isinstance(loader, FileSystemLoader) and loader.searchpath == [
-        str(TEMPLATES_DIR)
-    ]
-
-
-def add_templates(generator) -> None:
-    """Let the generator's templates include this plugin's partials.
-
-    Added after the theme's loaders, so a theme's own copy of a partial wins.
-    """
-    ours = FileSystemLoader(str(TEMPLATES_DIR))
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader):
-        loader.loaders.append(ours)
-    else:
-        generator.env.loader = ChoiceLoader([loader, ours])
-
-
-def add_static_files(pelican) -> None:
-    """Have Pelican copy the stylesheet with the theme's static files."""
-    paths = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        # A new list: never append to one shared with other builds.
-        pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
+    if everything:
+        FILES.warn_if_theme_lacks(articles.env, logger)
 
 
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
-    signals.initialized.connect(add_static_files)
-    signals.generator_init.connect(add_templates)
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.all_generators_finalized.connect(attach)

@@ -27,20 +27,24 @@ from pathlib import Path
 from string import Formatter
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article, Content, Page
 from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.readers import Readers
 from pelican.utils import slugify
+from pelican_plugin_kit import PluginFiles
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-# The partial a theme must include for readers to find their way in a series.
-MAIN_PARTIAL = "series_nav/box.html"
+# The partials and static files; the box is the partial a theme must include
+# for readers to find their way in a series.
+FILES = PluginFiles(
+    "series_nav",
+    Path(__file__).resolve().parent,
+    "box.html",
+    where="its article.html (and page.html) where a part ends",
+)
 
 DEFAULTS = {
     "SERIES_PATH": "series",
@@ -639,13 +643,8 @@ class SeriesGenerator(Generator):
             catalog.link()
         # Once per build, and only for a site with parts to navigate.
         has_parts = any(series.all_parts for series in catalog.series.values())
-        if has_parts and not theme_includes(self.env, MAIN_PARTIAL):
-            logger.warning(
-                'series_nav: the theme does not include "%s"; add %s to its '
-                "article.html (and page.html) where a part ends",
-                MAIN_PARTIAL,
-                f'{{% include "{MAIN_PARTIAL}" %}}',
-            )
+        if has_parts:
+            FILES.warn_if_theme_lacks(self.env, logger)
 
     def generate_output(self, writer):
         catalog = SeriesCatalog.of(self)
@@ -684,59 +683,6 @@ class SeriesGenerator(Generator):
             return None
 
 
-def theme_includes(env, name):
-    """Whether a template other than this plugin's own names `name`.
-
-    Reads the sources of every template the environment's loaders list (the
-    theme's, Pelican's simple theme, other plugins'), skipping this plugin's
-    loader and the `!theme`/`!simple` prefixes (the same files again).
-    """
-    quoted = re.compile(f"[\"']{re.escape(name)}[\"']")
-    for loader in getattr(env.loader, "loaders", [env.loader]):
-        if isinstance(loader, PrefixLoader) or _is_ours(loader):
-            continue
-        try:
-            names = loader.list_templates()
-        except TypeError:  # a loader that cannot list its templates
-            continue
-        for template in names:
-            try:
-                source, _filename, _uptodate = loader.get_source(env, template)
-            except (UnicodeDecodeError, TemplateNotFound):  # not a template
-                continue
-            if quoted.search(source):
-                return True
-    return False
-
-
-def _is_ours(loader):
-    """Whether a loader is the one `add_templates` gave a generator."""
-    return isinstance(loader, FileSystemLoader) and loader.searchpath == [
-        str(TEMPLATES_DIR)
-    ]
-
-
-def add_templates(generator):
-    """Let the generator's templates include this plugin's partials.
-
-    Added after the theme's loaders, so a theme's own copy of a partial wins.
-    """
-    ours = FileSystemLoader(str(TEMPLATES_DIR))
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader):
-        loader.loaders.append(ours)
-    else:
-        generator.env.loader = ChoiceLoader([loader, ours])
-
-
-def add_static_files(pelican):
-    """Have Pelican copy the script and stylesheet with the theme's files."""
-    paths = list(pelican.settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        # A new list: never append to one shared with other builds.
-        pelican.settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
-
-
 def add_generator(pelican):
     """Give Pelican the generator that writes the series pages."""
     return SeriesGenerator
@@ -749,8 +695,8 @@ def check_settings_at_start(pelican):
 
 def register():
     signals.initialized.connect(check_settings_at_start)
-    signals.initialized.connect(add_static_files)
-    signals.generator_init.connect(add_templates)
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.article_generator_finalized.connect(link_articles)
     signals.page_generator_finalized.connect(link_pages)
     signals.get_generators.connect(add_generator)

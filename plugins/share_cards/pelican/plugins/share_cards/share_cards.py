@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 from pelican import signals
 from pelican.generators import Generator
+from pelican_plugin_kit import PluginFiles
 from PIL import ImageColor
 
 from .cards import CARD_SIZE, DEFAULT_PALETTE, Card, CardAuthor, CardCache
@@ -60,12 +60,14 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 SITE_CARD_SAVE_AS = "card.png"
 STATE_KEY = "share_cards_build"
 AVATAR_HUES = 6  # as author_bios' initials avatars
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
-STATIC_DIR = PACKAGE_DIR / "static"
-# The partial a theme must include for pages to carry their cards.
-MAIN_PARTIAL = "share_cards/head.html"
-INCLUDE_LINE = '{% include "share_cards/head.html" %}'
+# The partials, their script and stylesheet; the head is the partial a theme
+# must include for pages to carry their cards.
+FILES = PluginFiles(
+    "share_cards",
+    Path(__file__).resolve().parent,
+    "head.html",
+    where="the <head> of its base.html",
+)
 
 
 @dataclass(frozen=True)
@@ -443,56 +445,6 @@ def check_settings(pelican) -> None:
     if "avatar_hues" in colours:
         colours["avatar_hues"] = tuple(colours["avatar_hues"])
     settings["SHARE_CARDS_COLOURS"] = colours
-    # Pelican copies share.js and the stylesheet with the theme's files.
-    paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        # A new list: never append to one shared with other builds.
-        settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
-
-
-def _is_own(loader) -> bool:
-    return getattr(loader, "searchpath", None) == [str(TEMPLATES_DIR)]
-
-
-def add_templates(generator) -> None:
-    """Make the partials loadable, after the theme's (which may override them)."""
-    loader = generator.env.loader
-    if isinstance(loader, ChoiceLoader):
-        if not any(_is_own(each) for each in loader.loaders):
-            loader.loaders.append(FileSystemLoader(str(TEMPLATES_DIR)))
-    else:
-        generator.env.loader = ChoiceLoader(
-            [loader, FileSystemLoader(str(TEMPLATES_DIR))]
-        )
-
-
-def _loaders(loader):
-    """Every plain loader inside `loader` (Pelican's is a ChoiceLoader)."""
-    if isinstance(loader, ChoiceLoader):
-        for each in loader.loaders:
-            yield from _loaders(each)
-    elif isinstance(loader, PrefixLoader):
-        for each in loader.mapping.values():
-            yield from _loaders(each)
-    elif loader is not None:
-        yield loader
-
-
-def theme_includes(env, partial: str) -> bool:
-    """Whether any template but the plugin's own names `partial`."""
-    seen = set()
-    for loader in _loaders(env.loader):
-        if _is_own(loader) or id(loader) in seen:
-            continue
-        seen.add(id(loader))
-        for name in loader.list_templates():
-            try:
-                source = loader.get_source(env, name)[0]
-            except (TemplateNotFound, UnicodeDecodeError):
-                continue
-            if partial in source:
-                return True
-    return False
 
 
 def _with_translations(items):
@@ -529,13 +481,8 @@ def attach(generators) -> None:
     context["share_site_image"] = state.for_site()
     # Every page has a card; without the head partial none is announced.
     has_pages = articles.articles or articles.drafts or pages.pages
-    if has_pages and not theme_includes(articles.env, MAIN_PARTIAL):
-        logger.warning(
-            'share_cards: the theme does not include "%s"; add %s to the '
-            "<head> of its base.html",
-            MAIN_PARTIAL,
-            INCLUDE_LINE,
-        )
+    if has_pages:
+        FILES.warn_if_theme_lacks(articles.env, logger)
 
 
 class ShareCardsGenerator(Generator):
@@ -554,6 +501,8 @@ def get_generators(pelican):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
-    signals.generator_init.connect(add_templates)
+    # Pelican copies share.js and the stylesheet with the theme's files.
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.all_generators_finalized.connect(attach)
     signals.get_generators.connect(get_generators)

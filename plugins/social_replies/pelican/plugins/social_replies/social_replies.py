@@ -19,8 +19,8 @@ import re
 import shutil
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, TemplateError
 from pelican import signals
+from pelican_plugin_kit import PluginFiles
 
 from . import render, store
 from .settings import check_settings
@@ -33,20 +33,17 @@ CONTEXT_KEY = "social_replies_build"
 # The static_hosting plugin's hook: headers for its rules of HTML pages.
 PAGE_HEADERS_SETTING = "STATIC_HOSTING_PAGE_HEADERS"
 _UNSAFE_IN_HEADER = re.compile(r'[\s\x00-\x1f\x7f<>"]')
-PACKAGE = Path(__file__).parent
-TEMPLATES_DIR = PACKAGE / "templates"
-STATIC_DIR = PACKAGE / "static"
-# The partials a theme includes, and where: (name, where it goes).
-MAIN_PARTIAL = "social_replies/replies.html"
-PARTIALS_TO_INCLUDE = (
-    (MAIN_PARTIAL, "its article.html"),
-    ("social_replies/head.html", "the <head> of its base.html"),
+# The partials and their stylesheet. A theme includes the replies in its
+# article.html (the main partial) and the head partial in its <head>.
+FILES = PluginFiles(
+    "social_replies",
+    Path(__file__).resolve().parent,
+    "replies.html",
+    where="its article.html",
 )
-# An include tag (`{% include "a" %}`, `{%- include ["a", "b"] ignore
-# missing %}`) and the template names quoted in it.
-_INCLUDE_TAG = re.compile(r"\{%[-+]?\s*include\s(.*?)[-+]?%\}", re.DOTALL)
-_QUOTED_NAME = re.compile(r"""["'](social_replies/[^"']+)["']""")
-_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+HEAD_PARTIAL = "social_replies/head.html"
+# The partials' folder, for code that renders them outside a build.
+TEMPLATES_DIR = FILES.templates
 
 
 class RepliesBuild:
@@ -166,47 +163,6 @@ def initialize(pelican) -> None:
                 f"{headers['Link']}, {link}" if "Link" in headers else link
             )
         settings[PAGE_HEADERS_SETTING] = headers
-    # Pelican copies each THEME_STATIC_PATHS folder into THEME_STATIC_DIR:
-    # the stylesheet lands in <THEME_STATIC_DIR>/social_replies/.
-    paths = list(settings.get("THEME_STATIC_PATHS", ["static"]))
-    if str(STATIC_DIR) not in paths:
-        settings["THEME_STATIC_PATHS"] = [*paths, str(STATIC_DIR)]
-
-
-def add_templates(generator) -> None:
-    """Make the partials loadable, after the theme's templates (a theme's
-    own social_replies/replies.html wins)."""
-    loaders = generator.env.loader.loaders
-    ours = str(TEMPLATES_DIR)
-    if not any(ours in getattr(loader, "searchpath", ()) for loader in loaders):
-        loaders.append(FileSystemLoader(ours))
-
-
-def included_templates(env) -> set[str] | None:
-    """This plugin's partials that templates other than its own include;
-    None when the loader cannot list its templates.
-
-    Read from the templates' text (with Jinja comments taken out), not
-    parsed: parsing a theme's templates took a tenth of a second a build.
-    """
-    try:
-        names = env.loader.list_templates()
-    except TypeError:  # a loader that cannot list: assume all is well
-        return None
-    included = set()
-    for name in names:
-        # "!simple/..." and "!theme/..." are other names of the same files.
-        if name.startswith(("social_replies/", "!")):
-            continue
-        try:
-            source = env.loader.get_source(env, name)[0]
-        except (TemplateError, OSError, UnicodeDecodeError):
-            continue
-        if "social_replies/" not in source:
-            continue
-        for tag in _INCLUDE_TAG.findall(_JINJA_COMMENT.sub("", source)):
-            included.update(_QUOTED_NAME.findall(tag))
-    return included
 
 
 def warn_if_not_included(generator) -> None:
@@ -218,19 +174,17 @@ def warn_if_not_included(generator) -> None:
         or article.replies.webmention_endpoint
         for article in generator.articles
     )
-    included = included_templates(generator.env) if needed else None
-    if included is None or MAIN_PARTIAL in included:
+    if not needed or FILES.theme_includes(generator.env):
         return
-    missing = [
-        f'add {{% include "{name}" %}} to {where}'
-        for name, where in PARTIALS_TO_INCLUDE
-        if name not in included
-    ]
-    logger.warning(
-        'social_replies: the theme does not include "%s"; %s',
-        MAIN_PARTIAL,
-        " and ".join(missing),
-    )
+    # A theme without the replies may lack the head partial too: one warning
+    # gives both lines.
+    advice = ""
+    if not FILES.theme_includes(generator.env, HEAD_PARTIAL):
+        advice = (
+            f'nor "{HEAD_PARTIAL}": add {FILES.include_line(HEAD_PARTIAL)} '
+            "to the <head> of its base.html"
+        )
+    FILES.warn_if_theme_lacks(generator.env, logger, advice=advice)
 
 
 def _build(generator) -> RepliesBuild:
@@ -269,6 +223,9 @@ def copy_avatars(generator, writer) -> None:
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(initialize)
-    signals.generator_init.connect(add_templates)
+    # Pelican copies each THEME_STATIC_PATHS folder into THEME_STATIC_DIR:
+    # the stylesheet lands in <THEME_STATIC_DIR>/social_replies/.
+    signals.initialized.connect(FILES.add_static)
+    signals.generator_init.connect(FILES.add_templates)
     signals.article_generator_finalized.connect(attach_replies)
     signals.article_writer_finalized.connect(copy_avatars)

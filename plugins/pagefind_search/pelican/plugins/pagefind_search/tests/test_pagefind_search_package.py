@@ -8,10 +8,8 @@ import json
 import logging
 from pathlib import Path
 
-from jinja2 import DictLoader, Environment
 from lxml import html
 from pelican import Pelican
-from pelican.plugins.pagefind_search.pagefind_search import theme_includes
 from pelican.settings import read_settings
 
 TEST_DATA = Path(__file__).parent / "test_data"
@@ -128,14 +126,3 @@ def test_a_bad_setting_is_warned_about_and_its_default_used(tmp_path, caplog):
     ]
     assert (output / "pagefind" / "pagefind-entry.json").is_file()
     assert not (tmp_path / "outside").exists()
-
-
-def test_only_a_real_include_counts_as_including_the_box():
-    def includes(source: str) -> bool:
-        env = Environment(loader=DictLoader({"base.html": source}))
-        return theme_includes(env, "pagefind_search/box.html")
-
-    assert includes(
-        '{% block h %}{% include "pagefind_search/box.html" %}{% endblock %}'
-    )
-    assert not includes("{# pagefind_search/box.html #}<header></header>")

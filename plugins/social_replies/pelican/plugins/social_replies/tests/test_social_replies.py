@@ -11,10 +11,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, Environment
+from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader
 from pelican import Pelican
 from pelican.plugins.social_replies.settings import DEFAULTS, check_settings
-from pelican.plugins.social_replies.social_replies import included_templates
+from pelican.plugins.social_replies.social_replies import FILES
 from pelican.settings import read_settings
 
 TEST_DATA = Path(__file__).parent / "test_data"
@@ -151,16 +151,14 @@ def test_a_theme_that_includes_the_partials_shows_the_replies(tmp_path, caplog):
     ],
 )
 def test_what_counts_as_including_the_partial(article, included):
+    # The theme's templates, then the plugin's own (which do not count), as
+    # a build's loader is.
     env = Environment(
-        loader=DictLoader(
-            {
-                "article.html": article,
-                # The plugin's own partials do not count.
-                "social_replies/replies.html": INCLUDE_LINE,
-            }
+        loader=ChoiceLoader(
+            [DictLoader({"article.html": article}), FileSystemLoader(FILES.templates)]
         )
     )
-    assert ("social_replies/replies.html" in included_templates(env)) is included
+    assert FILES.theme_includes(env) is included
 
 
 def test_a_theme_may_override_a_partial(tmp_path):

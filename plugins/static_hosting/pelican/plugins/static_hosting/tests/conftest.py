@@ -1,11 +1,5 @@
-"""Every test starts with Pelican's log filter forgetting what it has seen:
-Pelican drops a warning it has logged before in the same process."""
+"""Fixtures of the package's tests, shared by every plugin package: fresh
+warnings for each test's build (`warn_afresh`, autouse) and pages parsed with
+the standard library (`parse`)."""
 
-import pytest
-from pelican.log import LimitFilter
-
-
-@pytest.fixture(autouse=True)
-def fresh_pelican_log_filter():
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
+from pelican_plugin_kit.testing import parse, warn_afresh  # noqa: F401
