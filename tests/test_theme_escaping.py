@@ -49,9 +49,7 @@ def _assert_inert(rendered: str):
 def test_series_contents(env):
     published, announced = _part("published"), _part("draft")
     series = {"contents": [(published, "posts/a/"), (announced, None)]}
-    rendered = env.get_template("series_nav/contents.html").render(
-        s=series, SITEURL=""
-    )
+    rendered = env.get_template("series_nav/contents.html").render(s=series, SITEURL="")
     _assert_inert(rendered)
 
 
