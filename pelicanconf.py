@@ -59,7 +59,7 @@ PLUGINS = [
     # Replies, reposts and likes from Mastodon, Bluesky and the web under
     # each post, read from content/replies/ (`make replies` fetches them;
     # the build never goes online); also hands static_hosting the Link
-    # header that advertises WEBMENTION_ENDPOINT in _headers.
+    # header that advertises REPLIES_WEBMENTION_ENDPOINT in _headers.
     "social_replies",
     # Fingerprinted theme assets; in production also the _headers file
     # (written after every other plugin's files, wherever it is listed).
@@ -116,7 +116,7 @@ GZIP_CACHE = False
 # this one, advertised on every page (<link rel="webmention">) and in
 # production's _headers (Link). None: the site advertises no endpoint.
 # webmention.io gives one for your domain after you sign in there, e.g.
-# WEBMENTION_ENDPOINT = "https://webmention.io/whoyouknow.example/webmention"
+# REPLIES_WEBMENTION_ENDPOINT = "https://webmention.io/whoyouknow.example/webmention"
 
 # Share cards (plugins/share_cards): the Open Graph locale, and the site's
 # own X account for twitter:site (None: not said).

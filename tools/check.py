@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import io
 import logging
+import posixpath
 import re
 import sys
 import tempfile
@@ -32,8 +33,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from pelican import Pelican
-from pelican.plugins.author_bios import profile_for
+from pelican import Pelican, signals
+from pelican.plugins.author_bios import profile_folder, profile_for
 from pelican.plugins.series_nav import series_index, series_slug
 from pelican.plugins.share_cards.cards import (
     LEFT,
@@ -58,9 +59,19 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)[^)]*\)")
 MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\((?P<href><[^>]*>|[^)\s]+)[^)]*\)")
+# Reference style: ![alt][name] / [text][name] (or [text][]), and the
+# definitions `[name]: address "title"` they use.
+MD_REF_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<ref>[^\]]*)\]")
+MD_REF_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\[(?P<ref>[^\]]*)\]")
+MD_DEFINITION = re.compile(r"^ {0,3}\[(?P<ref>[^\]]+)\]:\s*(?P<href><[^>]*>|\S+)")
+SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+LIST_OR_QUOTE = re.compile(r"^\s*([-*+>]|\d+[.)])\s")
 HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 HTML_HREF = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"\b(src|alt)\s*=\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+# A source file named by a plain relative link: Pelican leaves the address
+# as written, so the browser would ask for the .md file beside the page.
+SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".rst")
 # Pelican's link syntax: {filename}, {static}, {attach} name a source file.
 SOURCE_LINK = re.compile(r"^\{(filename|static|attach)\}(.*)$")
 OTHER_PELICAN_LINK = re.compile(r"^\{(index|tag|category|author)\}")
@@ -120,10 +131,17 @@ class Source:
 class Review:
     """Every check, over every post and page of the site."""
 
-    def __init__(self, settings: dict, built: set[str] | None, now: dt.datetime):
+    def __init__(
+        self,
+        settings: dict,
+        built: set[str] | None,
+        now: dt.datetime,
+        urls: dict[Path, str] | None = None,
+    ):
         self.settings = settings
         self.content = Path(settings["PATH"]).resolve()
         self.built = built
+        self.urls = urls or {}
         self.now = now
         self.findings: list[Finding] = []
         self.sources = [
@@ -238,15 +256,15 @@ class Review:
         names = [n.strip() for n in (text or "").split(",") if n.strip()]
         if not names:
             names = [self.settings["AUTHOR"]]
+        folder = profile_folder(self.settings, self.content).relative_to(self.content)
         for name in names:
             if profile_for(name, self.settings, self.content) is None:
                 self.report(
                     source,
                     source.line_of(key),
                     "error",
-                    f"unknown author {name!r}: no profile in "
-                    f"{self.settings.get('AUTHORS_PROFILE_PATH', 'authors')}/ "
-                    "has that name (make newpost AUTHOR=... starts one)",
+                    f"unknown author {name!r}: no profile in {folder}/ has that "
+                    "name (make newpost AUTHOR=... starts one)",
                 )
 
     def check_series_numbers(self) -> None:
@@ -280,7 +298,13 @@ class Review:
     # -- Body ----------------------------------------------------------------
 
     def check_body(self, source: Source) -> None:
+        definitions = {}
+        for _, line in source.body:
+            match = MD_DEFINITION.match(line)
+            if match:
+                definitions[match["ref"].lower()] = match["href"].strip("<>")
         previous_level = 1  # the title is the page's h1
+        previous = ""
         for number, line in source.body:
             if PLACEHOLDER.search(line):
                 self.report(
@@ -290,10 +314,11 @@ class Review:
                     "a [[placeholder]] from the template is still here: replace "
                     "it with your own words, or delete it",
                 )
+                previous = line
                 continue
-            heading = HEADING.match(line)
-            if heading:
-                level = len(heading[1])
+            level = self.heading_level(line, previous)
+            previous = line
+            if level:
                 if level > previous_level + 1:
                     self.report(
                         source,
@@ -304,43 +329,60 @@ class Review:
                         f"use {'#' * (previous_level + 1)}",
                     )
                 previous_level = level
-            for match in MD_IMAGE.finditer(line):
-                self.check_image(source, number, match["src"].strip("<>"), match["alt"])
+            images = [(m["src"].strip("<>"), m["alt"]) for m in MD_IMAGE.finditer(line)]
+            images += [
+                (definitions[ref], m["alt"])
+                for m in MD_REF_IMAGE.finditer(line)
+                if (ref := (m["ref"] or m["alt"]).lower()) in definitions
+            ]
+            for src, alt in images:
+                self.check_image(source, number, src, alt, markdown=True)
             for tag in HTML_IMG.findall(line):
                 attributes = {k.lower(): v[1:-1] for k, v in ATTRIBUTE.findall(tag)}
                 self.check_image(
                     source, number, attributes.get("src", ""), attributes.get("alt")
                 )
             hrefs = [m["href"].strip("<>") for m in MD_LINK.finditer(line)]
+            hrefs += [
+                definitions[ref]
+                for m in MD_REF_LINK.finditer(line)
+                if (ref := (m["ref"] or m["text"]).lower()) in definitions
+            ]
             for href in hrefs + HTML_HREF.findall(line):
                 self.check_link(source, number, href)
 
-    def check_image(self, source: Source, number: int, src: str, alt) -> None:
-        if alt is None or not alt.strip():
+    @staticmethod
+    def heading_level(line: str, previous: str) -> int:
+        """The level of the heading `line` makes (0: none): `## Title`, or
+        an `===`/`---` line under a line of text."""
+        heading = HEADING.match(line)
+        if heading:
+            return len(heading[1])
+        setext = SETEXT.match(line)
+        if setext and previous.strip() and not LIST_OR_QUOTE.match(previous):
+            if SETEXT.match(previous) or HEADING.match(previous):
+                return 0
+            return 1 if setext[1].startswith("=") else 2
+        return 0
+
+    def check_image(
+        self, source: Source, number: int, src: str, alt, *, markdown=False
+    ) -> None:
+        # In HTML, alt="" says the image is decorative; Markdown cannot say
+        # so, and an <img> without alt says nothing at all.
+        if alt is None or (markdown and not alt.strip()):
             self.report(
                 source,
                 number,
                 "error",
                 f"the image {src} has no alt text: describe what it shows "
-                '(or use alt="" in HTML for a purely decorative one)'
-                if alt is None
-                else f"the image {src} has no alt text: describe what it shows",
+                '(or, for a purely decorative one, write <img alt="" ...>)',
             )
         target = self.source_target(source, src)
         if target is None:
             return
         if not target.is_file():
-            at_root = self.content / unquote(urlsplit(src).path)
-            if not SOURCE_LINK.match(src) and at_root.is_file():
-                self.report(
-                    source,
-                    number,
-                    "error",
-                    f"the image {src} is in the content, but as written the "
-                    f"browser looks for it beside the page: write {{static}}/{src}",
-                )
-            else:
-                self.report(source, number, "error", f"the image {src} does not exist")
+            self.report(source, number, "error", f"the image {src} does not exist")
         elif target.stat().st_size > IMAGE_MAX_BYTES:
             megabytes = target.stat().st_size / 1024 / 1024
             self.report(
@@ -378,15 +420,29 @@ class Review:
                     f"the link {href} leads nowhere: the site has no {parts.path}",
                 )
             return
-        # A relative path names a source file, as Pelican reads it.
-        target = (source.path.parent / unquote(parts.path)).resolve()
-        if not target.exists():
+        if parts.path.lower().endswith(SOURCE_SUFFIXES):
             self.report(
                 source,
                 number,
                 "error",
-                f"the link {href} names no file next to this one; link to a "
-                "post with {filename}posts/name.md",
+                f"the link {href} names a source file, which the site does not "
+                f"publish: write {{filename}}{parts.path} (from this file's folder)",
+            )
+            return
+        # An address relative to the page, as the browser resolves it.
+        page = self.urls.get(source.path)
+        if self.built is None or page is None:
+            return  # the build failed, or it does not publish this file
+        folder = posixpath.dirname(page)
+        path = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        path = "" if path == "." else path
+        if path.startswith("../") or not self.is_built(path):
+            self.report(
+                source,
+                number,
+                "error",
+                f"the link {href} leads nowhere: from this page it is /{path}, "
+                "which the site does not have",
             )
 
     def source_target(self, source: Source, src: str) -> Path | None:
@@ -399,7 +455,11 @@ class Review:
             return None
         if parts.path.startswith("/"):
             return self.content / parts.path.lstrip("/")
-        return (source.path.parent / parts.path).resolve()
+        beside = (source.path.parent / parts.path).resolve()
+        if match or beside.exists():
+            return beside
+        # As responsive_images reads a plain path: from the content folder.
+        return (self.content / parts.path).resolve()
 
     def is_built(self, path: str) -> bool:
         return any(
@@ -414,9 +474,15 @@ class Review:
 
 def built_files(
     settings_file: Path, content: Path | None
-) -> tuple[dict, set[str] | None]:
-    """The site's settings, and the files a build writes (a temporary one);
-    None if the build fails."""
+) -> tuple[dict, set[str] | None, dict[Path, str]]:
+    """The site's settings, the files a build writes (a temporary one; None
+    if the build fails), and each source file's address in it."""
+    urls: dict[Path, str] = {}
+
+    def remember(item) -> None:
+        if getattr(item, "source_path", None):
+            urls.setdefault(Path(item.source_path).resolve(), item.url)
+
     with tempfile.TemporaryDirectory(prefix="check-") as output:
         override = {
             "OUTPUT_PATH": output,
@@ -430,20 +496,22 @@ def built_files(
         # Its warnings and summary are the build's, shown by `make html`:
         # not repeated here.
         logging.disable(logging.WARNING)
+        signals.content_object_init.connect(remember)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 Pelican(settings).run()
         except Exception as error:  # noqa: BLE001 (any failure is reported)
             print(f"error: the site does not build ({error}); `make html` says more")
-            return settings, None
+            return settings, None, urls
         finally:
+            signals.content_object_init.disconnect(remember)
             logging.disable(logging.NOTSET)
         files = {
             path.relative_to(output).as_posix()
             for path in Path(output).rglob("*")
             if path.is_file()
         }
-    return settings, files
+    return settings, files, urls
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,8 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", help="the content folder (default: PATH)")
     args = parser.parse_args(argv)
     content = Path(args.content).resolve() if args.content else None
-    settings, built = built_files(Path(args.settings), content)
-    review = Review(settings, built, dt.datetime.now(dt.UTC))
+    settings, built, urls = built_files(Path(args.settings), content)
+    review = Review(settings, built, dt.datetime.now(dt.UTC), urls)
     findings = review.run()
     if args.post:
         wanted = Path(args.post).resolve()

@@ -60,10 +60,15 @@ Series_index: 2
 ![Huge]({{static}}/images/huge.png)
 <img src="{{static}}/images/chart.png">
 [Next door](sibling.md)
-![A chart](images/chart.png)
+![A photo by reference][gone]
 ```
 ![](not-an-image-in-code.png)
 ```
+
+[gone]: {{static}}/images/gone.jpg
+[Up and lost](../no-such-post/)
+[Up and found](../a-good-post/) and ![A chart](images/chart.png)
+<img src="{{static}}/images/chart.png" alt="">
 """
 
 
@@ -82,6 +87,9 @@ def content(tmp_path_factory):
     other = GOOD.replace("A good post", "Another part").replace("index: 1", "index: 2")
     write(folder / "posts" / "other.md", other)
     write(folder / "pages" / "about.md", "Title: About\n\nNo summary here.\n")
+    write(
+        folder / "pages" / "long.md", f"Title: Long\nSummary: {'word ' * 50}\n\nText.\n"
+    )
     (folder / "images").mkdir()
     Image.new("RGB", (40, 20), "#336699").save(folder / "images" / "chart.png")
     # Over the size limit: random bytes do not compress.
@@ -116,15 +124,16 @@ def test_each_problem_is_named_with_its_file_line_and_level(content, capsys):
         ("14: advice:", "a level-4 heading after a level-2 one"),
         ("15: advice:", "images/huge.png is 5.9 MB"),
         ("16: error:", "images/chart.png has no alt text"),
-        ("17: error:", "sibling.md names no file next to this one"),
-        ("18: error:", "as written the browser looks for it beside the page"),
+        ("17: error:", "sibling.md names a source file"),
+        ("18: error:", "images/gone.jpg does not exist"),
+        ("24: error:", "leads nowhere: from this page it is /posts/no-such-post"),
     ]
     for where, what in expected:
         assert any(f.startswith(where) and what in f for f in bad), (where, what, bad)
     assert len(bad) == len(expected), bad
     # Nothing inside a code block is read as Markdown.
     assert not any("not-an-image-in-code" in line for line in lines)
-    assert lines[-1] == "11 errors, 5 pieces of advice in the content"
+    assert lines[-1] == "12 errors, 6 pieces of advice in the content"
 
 
 def test_a_good_post_has_no_finding_and_a_page_gets_only_advice(content, capsys):
@@ -196,3 +205,58 @@ def test_a_campaign_post_from_the_template_is_flagged_until_written(
     path.write_text(written.replace("Status: draft\n", ""))
     status, lines = review(folder, capsys, str(path))
     assert status == 0, lines
+
+
+def test_an_overlong_summary_is_advice(content, capsys):
+    _, lines = review(content, capsys)
+    (finding,) = findings_of(lines, "long.md")
+    assert finding.startswith("2: advice: the Summary has 249 characters")
+
+
+@pytest.mark.parametrize(
+    ("line", "previous", "level"),
+    [
+        ("## Two", "", 2),
+        ("Title", "", 0),
+        ("=====", "A heading", 1),
+        ("-----", "A heading", 2),
+        ("-----", "", 0),  # a rule
+        ("---", "- an item", 0),
+        ("---", "## Already one", 0),
+    ],
+)
+def test_headings_either_way(line, previous, level):
+    assert check.Review.heading_level(line, previous) == level
+
+
+def test_make_newpost_template_campaign_and_an_unknown_one(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "authors", folder / "authors")
+    run = [
+        "make",
+        "--no-print-directory",
+        "newpost",
+        f"INPUTDIR={folder}",
+        "TITLE=My campaign",
+        "AUTHOR=Paul Weston",
+    ]
+    made = subprocess.run(
+        [*run, "TEMPLATE=campaign"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    text = Path(made.stdout.strip()).read_text()
+    assert text.startswith("Title: My campaign\n")
+    assert "Summary: [[" in text and "## What I did" in text
+    refused = subprocess.run(
+        [*run, "TITLE=Other", "TEMPLATE=nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "no template 'nope'; there are: campaign" in refused.stderr

@@ -48,7 +48,7 @@ def hostile_article():
             "REPLIES_MAX_DEPTH": 3,
             "REPLIES_MAX_PER_POST": 200,
             "DEFAULT_DATE_FORMAT": "%-d %B %Y",
-            "WEBMENTION_ENDPOINT": 'https://wm.example/"><script>alert(1)</script>',
+            "REPLIES_WEBMENTION_ENDPOINT": 'https://wm.example/"><script>alert(1)</script>',
         },
         metadata={
             "mastodon": "https://m.example/@a/1?q=\"><script>alert('m')</script>"
@@ -83,7 +83,7 @@ def test_counts_and_head_partials_escape_too(env):
     assert " ".join(html.fromstring(counts).text_content().split()) == "4 replies"
     head = env.get_template("social_replies/head.html").render(
         THEME_STATIC_DIR="theme",
-        WEBMENTION_ENDPOINT='https://wm.example/"><script>alert(1)</script>',
+        REPLIES_WEBMENTION_ENDPOINT='https://wm.example/"><script>alert(1)</script>',
     )
     doc = html.fragment_fromstring(head, create_parent="div")
     assert not doc.xpath("//script")

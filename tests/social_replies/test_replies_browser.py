@@ -23,7 +23,7 @@ def replies_url(tmp_path_factory):
     site = build_site(
         root / "output",
         content=root / "content",
-        WEBMENTION_ENDPOINT="https://webmention.example/endpoint",
+        REPLIES_WEBMENTION_ENDPOINT="https://webmention.example/endpoint",
         REPLIES_MAX_PER_POST=10,
     )
     url, server = serve(site.root)

@@ -60,7 +60,7 @@ def built(tmp_path_factory):
         site = build_site(
             root / "output",
             content=content,
-            WEBMENTION_ENDPOINT=ENDPOINT,
+            REPLIES_WEBMENTION_ENDPOINT=ENDPOINT,
             STATIC_HOSTING_HEADERS=True,
             REPLIES_MAX_PER_POST=10,
         )
@@ -330,7 +330,7 @@ def test_headers_send_the_link_with_html_pages_only(test_site):
 
 
 def test_no_endpoint_no_link(site):
-    """The real site (WEBMENTION_ENDPOINT None) advertises nothing."""
+    """The real site (REPLIES_WEBMENTION_ENDPOINT None) advertises nothing."""
     assert not site.page("posts/networking-theory/").xpath("//link[@rel='webmention']")
 
 
@@ -441,7 +441,7 @@ def initialized(**settings):
 def test_the_endpoint_reaches_static_hosting_as_a_link_header():
     theirs = {"Link": '<https://other.example/>; rel="other"', "X-Other": "1"}
     settings = initialized(
-        WEBMENTION_ENDPOINT=ENDPOINT, STATIC_HOSTING_PAGE_HEADERS=theirs
+        REPLIES_WEBMENTION_ENDPOINT=ENDPOINT, STATIC_HOSTING_PAGE_HEADERS=theirs
     )
     assert settings["STATIC_HOSTING_PAGE_HEADERS"] == {
         "Link": '<https://other.example/>; rel="other", '
@@ -467,7 +467,7 @@ def test_the_endpoint_reaches_static_hosting_as_a_link_header():
     ],
 )
 def test_an_endpoint_that_could_break_a_header_or_page_is_refused(caplog, endpoint):
-    settings = initialized(WEBMENTION_ENDPOINT=endpoint)
-    assert settings["WEBMENTION_ENDPOINT"] is None
+    settings = initialized(REPLIES_WEBMENTION_ENDPOINT=endpoint)
+    assert settings["REPLIES_WEBMENTION_ENDPOINT"] is None
     assert "STATIC_HOSTING_PAGE_HEADERS" not in settings
-    assert any("WEBMENTION_ENDPOINT" in r.getMessage() for r in caplog.records)
+    assert any("REPLIES_WEBMENTION_ENDPOINT" in r.getMessage() for r in caplog.records)

@@ -70,7 +70,7 @@ def published(tmp_path_factory, address):
         tmp_path_factory.mktemp("pages-dev"),
         settings_file="publishconf.py",
         SITEURL=address,
-        WEBMENTION_ENDPOINT=ENDPOINT,
+        REPLIES_WEBMENTION_ENDPOINT=ENDPOINT,
     )
 
 

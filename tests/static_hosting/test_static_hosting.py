@@ -112,7 +112,7 @@ def test_theme_assets_are_kept_long_and_pages_and_feeds_briefly(rules):
 
 
 def test_page_headers_go_with_html_pages_only(published_site, rules):
-    # The real site sets none (WEBMENTION_ENDPOINT is None): no Link at all.
+    # The real site sets none (REPLIES_WEBMENTION_ENDPOINT is None): no Link at all.
     assert not any("Link" in headers for headers in rules.values())
     settings = {
         **published_site.settings,

@@ -772,7 +772,7 @@ def post_replies(
         for source in ("mastodon", "bluesky")
         if (url := https_url(metadata.get(source)))
     ]
-    endpoint = settings.get("WEBMENTION_ENDPOINT")
+    endpoint = settings.get("REPLIES_WEBMENTION_ENDPOINT")
     return PostReplies(
         counts=counts,
         thread=thread,

@@ -16,7 +16,7 @@ DEFAULTS = {
     # Advertised on every page (<link rel="webmention">) and in _headers
     # (Link); e.g. "https://webmention.io/example.org/webmention".
     # None: the site advertises no endpoint.
-    "WEBMENTION_ENDPOINT": None,
+    "REPLIES_WEBMENTION_ENDPOINT": None,
     # Where `pelican-replies` reads received webmentions (webmention.io's API).
     "REPLIES_WEBMENTION_IO_URL": "https://webmention.io",
     # Where `pelican-replies` reads Bluesky threads (the public AppView).
@@ -62,7 +62,7 @@ def followable(url: object) -> bool:
 
 
 def _valid(key: str, value: object) -> bool:
-    if key == "WEBMENTION_ENDPOINT":
+    if key == "REPLIES_WEBMENTION_ENDPOINT":
         return value is None or followable(value)
     if key == "REPLIES_PATH":
         # A folder inside PATH: not absolute, not above it.

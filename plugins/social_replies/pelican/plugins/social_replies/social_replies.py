@@ -3,7 +3,7 @@
 Reads what `pelican-replies` stored (never the network): sets `article.replies`
 on every post (render.py says what it holds), copies the avatars the pages
 show into `replies/avatars/`, and hands static_hosting the `Link` header
-that advertises WEBMENTION_ENDPOINT. Ships the partials that show it
+that advertises REPLIES_WEBMENTION_ENDPOINT. Ships the partials that show it
 (templates/social_replies/, loadable after the theme's own templates, so a
 theme may override them) and their stylesheet (static/social_replies/,
 copied into the theme's static folder), and warns once per build when a
@@ -132,7 +132,7 @@ class RepliesBuild:
 
 def initialize(pelican) -> None:
     """Check the settings once, keep the stored replies out of the posts,
-    and give static_hosting the `Link` header for WEBMENTION_ENDPOINT."""
+    and give static_hosting the `Link` header for REPLIES_WEBMENTION_ENDPOINT."""
     settings = check_settings(pelican.settings)
     folder = settings["REPLIES_PATH"].strip("/")
     for excludes in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
@@ -144,16 +144,16 @@ def initialize(pelican) -> None:
             settings["REPLIES_MAX_DEPTH"],
             render.MAX_NESTING,
         )
-    endpoint = settings["WEBMENTION_ENDPOINT"]
+    endpoint = settings["REPLIES_WEBMENTION_ENDPOINT"]
     # urlsplit (settings.followable) drops tabs and newlines before it looks:
     # such a value would start a new line of _headers.
     if endpoint and _UNSAFE_IN_HEADER.search(endpoint):
         logger.warning(
-            "social_replies: WEBMENTION_ENDPOINT = %r holds spaces, control "
+            "social_replies: REPLIES_WEBMENTION_ENDPOINT = %r holds spaces, control "
             'characters or <>"; using None',
             endpoint,
         )
-        settings["WEBMENTION_ENDPOINT"] = endpoint = None
+        settings["REPLIES_WEBMENTION_ENDPOINT"] = endpoint = None
     if endpoint:
         # A new dict: never change one a settings file (or a default) shares.
         headers = dict(settings.get(PAGE_HEADERS_SETTING) or {})

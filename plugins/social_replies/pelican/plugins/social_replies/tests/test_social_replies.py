@@ -117,7 +117,7 @@ def test_a_theme_that_includes_the_partials_shows_the_replies(tmp_path, caplog):
             stored={"shared": STORED},
             THEME=str(TEST_DATA / "theme"),
             THEME_STATIC_PATHS=[],
-            WEBMENTION_ENDPOINT="https://webmention.example/site/webmention",
+            REPLIES_WEBMENTION_ENDPOINT="https://webmention.example/site/webmention",
         )
     assert plugin_warnings(caplog) == []
     page = (output / "shared.html").read_text(encoding="utf-8")
@@ -181,8 +181,8 @@ def test_a_theme_may_override_a_partial(tmp_path):
 
 
 BAD_VALUES = [
-    ("WEBMENTION_ENDPOINT", "http://webmention.example/endpoint"),
-    ("WEBMENTION_ENDPOINT", 42),
+    ("REPLIES_WEBMENTION_ENDPOINT", "http://webmention.example/endpoint"),
+    ("REPLIES_WEBMENTION_ENDPOINT", 42),
     ("REPLIES_WEBMENTION_IO_URL", "ftp://webmention.io"),
     ("REPLIES_WEBMENTION_IO_URL", None),
     ("REPLIES_BLUESKY_API_URL", "public.api.bsky.app"),
@@ -218,7 +218,7 @@ def test_a_bad_setting_is_named_and_replaced_by_its_default(key, value, caplog):
 
 def test_good_settings_are_kept():
     good = {
-        "WEBMENTION_ENDPOINT": "https://webmention.io/example.org/webmention",
+        "REPLIES_WEBMENTION_ENDPOINT": "https://webmention.io/example.org/webmention",
         "REPLIES_PATH": "data/replies",
         "REPLIES_MAX_PER_POST": 10,
         "REPLIES_MAX_DEPTH": 1,
