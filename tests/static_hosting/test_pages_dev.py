@@ -24,6 +24,9 @@ import pytest
 from tests.harness import ROOT, build_site
 from tests.static_hosting.test_static_hosting import parse_headers, rule_for
 
+# Chromium and Node.js (wrangler) both: not in `make test-fast`.
+pytestmark = pytest.mark.browser
+
 WRANGLER = ROOT / "node_modules" / ".bin" / "wrangler"
 # The newest date this wrangler's workerd knows: a later one only makes it
 # warn (and look for a newer wrangler).
@@ -176,19 +179,29 @@ def test_fingerprinted_assets_are_kept_a_year_and_arrive_compressed(
     )
 
 
-def test_the_precompressed_copy_is_what_a_brotli_client_receives(pages_dev, published):
-    """Asked for br only, the host sends the build's own .br copy's bytes,
-    or compresses the same file itself: either way it decodes to the file."""
+def test_cloudflare_compresses_pages_itself_and_leaves_our_copies_alone(
+    pages_dev, published
+):
+    """What a client asking for br receives from Cloudflare Pages: the page,
+    compressed by the host itself, not the build's precompressed .br copy
+    (which only Netlify-style hosts and nginx's brotli_static send); the
+    copy itself is a plain file there, under the page's cache rule."""
     import brotli  # noqa: PLC0415
 
+    page = published.path(THEORY)
+    copy = page.with_name("index.html.br")
     request = urllib.request.Request(
         f"{pages_dev}/{THEORY}", headers={"Accept-Encoding": "br"}
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.headers["Content-Encoding"] == "br"
-        body = brotli.decompress(response.read())
-    assert body == published.path(THEORY).read_bytes()
-    assert published.path(THEORY).with_name("index.html.br").is_file()
+        body = response.read()
+    assert brotli.decompress(body) == page.read_bytes()
+    assert body != copy.read_bytes()
+    with urllib.request.urlopen(f"{pages_dev}/{THEORY}index.html.br") as response:
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        assert response.headers["Cache-Control"] == "public, max-age=300"
+        assert response.read() == copy.read_bytes()
 
 
 def test_a_missing_page_gets_the_404_page_and_status(pages_dev, published, page):
