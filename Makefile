@@ -234,10 +234,16 @@ test-fast: lint
 # requirements-dev.txt, pdm-backend in requirements.txt. The release
 # workflow publishes the tagged package's two (plugins/README.md).
 DIST_DIR ?= $(CURDIR)/dist
+# Each is built from a copy of its folder: pdm-backend writes into the
+# folder it builds, and two builds at once (the tests run in parallel) must
+# not share one.
 dist: $(DEV_STAMP)
 	rm -f "$(DIST_DIR)"/*.tar.gz "$(DIST_DIR)"/*.whl
+	work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && \
 	for package in $(PLUGIN_DIRS); do \
-		$(BIN)/python -m build --quiet --no-isolation --outdir "$(DIST_DIR)" $$package || exit 1; \
+		mkdir -p "$$work/$$package" && cp -R $$package/. "$$work/$$package" && \
+		rm -rf "$$work/$$package/.pdm-build" && \
+		$(BIN)/python -m build --quiet --no-isolation --outdir "$(DIST_DIR)" "$$work/$$package" || exit 1; \
 	done
 	$(BIN)/twine check --strict "$(DIST_DIR)"/*.tar.gz "$(DIST_DIR)"/*.whl
 
