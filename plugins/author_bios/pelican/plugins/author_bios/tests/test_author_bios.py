@@ -6,8 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site
 
 TEST_DATA = Path(__file__).parent / "test_data"
 INCLUDE = '{% include "author_bios/box.html" %}'
@@ -15,25 +14,9 @@ INCLUDE = '{% include "author_bios/box.html" %}'
 
 def build(tmp_path: Path, **override) -> Path:
     """Build the test content with this plugin into tmp_path/output."""
-    output = tmp_path / "output"
-    settings = {
-        "PATH": str(TEST_DATA / "content"),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        "PLUGINS": ["author_bios"],
-        "SITEURL": "",
-        "TIMEZONE": "UTC",
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-    }
-    settings.update(override)
-    Pelican(read_settings(override=settings)).run()
-    return output
+    return build_site(
+        TEST_DATA / "content", tmp_path / "output", ["author_bios"], **override
+    )
 
 
 def include_warnings(caplog) -> list[str]:

@@ -10,9 +10,8 @@ from types import SimpleNamespace
 import feedparser
 from jinja2 import Environment, FileSystemLoader
 from lxml import html
-from pelican import Pelican
 from pelican.plugins.feeds.feeds import FILES, GENERATOR
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 TEST_DATA = Path(__file__).parent / "test_data"
 SITEURL = "https://example.org"
@@ -23,6 +22,7 @@ POSTS = {
     "More words, and a [link](/elsewhere/).\n",
 }
 INCLUDE_LINE = '{% include "feeds/head.html" %}'
+LOGGER = "pelican.plugins.feeds"
 
 
 def build(tmp_path: Path, caplog, **settings) -> Path:
@@ -31,36 +31,22 @@ def build(tmp_path: Path, caplog, **settings) -> Path:
     content.mkdir()
     for name, text in POSTS.items():
         (content / name).write_text(text, encoding="utf-8")
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "PLUGINS": ["feeds"],
-        "SITEURL": SITEURL,
-        "SITENAME": "Example",
-        "TIMEZONE": "UTC",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        **settings,
-    }
     with caplog.at_level(logging.INFO):
-        Pelican(read_settings(override=override)).run()
-    return output
+        return build_site(
+            content,
+            tmp_path / "output",
+            ["feeds"],
+            feeds=True,
+            SITEURL=SITEURL,
+            SITENAME="Example",
+            **settings,
+        )
 
 
 def feed(path: Path):
     parsed = feedparser.parse(path.read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     return parsed
-
-
-def plugin_warnings(caplog) -> list[str]:
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno >= logging.WARNING
-        and record.name.startswith("pelican.plugins.feeds")
-    ]
 
 
 def test_default_theme_gets_the_feeds_and_a_warning_naming_the_partial(
@@ -80,7 +66,7 @@ def test_default_theme_gets_the_feeds_and_a_warning_naming_the_partial(
     author = feed(output / "feeds/authors/ann-writer.atom.xml")
     assert [entry.title for entry in author.entries] == ["Second post", "First post"]
 
-    [warning] = plugin_warnings(caplog)
+    [warning] = warnings(caplog, LOGGER)
     assert INCLUDE_LINE in warning and "base.html" in warning
 
 
@@ -99,7 +85,7 @@ def test_a_theme_that_includes_the_partials(tmp_path, caplog):
     assert atom.get("href") == f"{SITEURL}/feeds/authors/ann-writer.atom.xml"
     assert atom.get("aria-label") == "Atom feed of posts by Ann Writer"
     assert not follow.xpath(".//a[.='what is this?']")  # FEEDS_SUBSCRIBE_URL unset
-    assert plugin_warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
 
 
 def test_a_bad_setting_is_warned_about_and_its_default_used(tmp_path, caplog):
@@ -110,7 +96,7 @@ def test_a_bad_setting_is_warned_about_and_its_default_used(tmp_path, caplog):
         FEEDS_MAX_ENTRIES="many",
         FEEDS_SITE_RSS="../outside.xml",
     )
-    assert sorted(plugin_warnings(caplog)) == [
+    assert sorted(warnings(caplog, LOGGER)) == [
         (
             "feeds: FEEDS_MAX_ENTRIES = 'many' is not a whole number of at least 1 "
             "or None; using the default 20"

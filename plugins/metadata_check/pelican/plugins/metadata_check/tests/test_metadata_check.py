@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 EXPECTED_FORM = "YYYY-MM-DD or YYYY-MM-DD HH:MM"
 POSTS = {
@@ -30,23 +29,11 @@ def build(tmp_path, caplog):
     content.mkdir()
     for name, metadata in POSTS.items():
         (content / name).write_text(f"{metadata}\nBody.\n", encoding="utf-8")
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "PLUGINS": ["metadata_check"],
-        "TIMEZONE": "UTC",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-    }
     with caplog.at_level(logging.WARNING):
-        Pelican(read_settings(override=override)).run()
-    warnings = [
-        record.getMessage()
-        for record in caplog.records
-        if record.name.startswith("pelican.plugins.metadata_check")
-    ]
-    return output, warnings, content
+        output = build_site(
+            content, tmp_path / "output", ["metadata_check"], feeds=True
+        )
+    return output, warnings(caplog, "pelican.plugins.metadata_check"), content
 
 
 @pytest.mark.parametrize(

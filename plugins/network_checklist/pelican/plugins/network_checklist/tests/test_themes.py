@@ -13,9 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from pelican import Pelican
 from pelican.plugins import network_checklist
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 TEST_DATA = Path(__file__).parent / "test_data"
 STYLESHEET = "theme/checklist/checklist.css"
@@ -69,32 +68,18 @@ def build(tmp_path, posts=("plan.md", "audit.md", "plain.md"), **settings):
     content.mkdir()
     for post in posts:
         shutil.copy(TEST_DATA / "content" / "posts" / post, content / post)
-    output = tmp_path / "output"
     override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        # The plugin itself, not its name: only it runs, whatever else is
-        # installed, and the templates' `plugin_enabled` test says no, as
-        # it does when PLUGINS is unset (Pelican finding the plugin itself).
-        "PLUGINS": [network_checklist],
         "ARTICLE_URL": "posts/{slug}/",
         "ARTICLE_SAVE_AS": "posts/{slug}/index.html",
         "RELATIVE_URLS": True,
-        "TIMEZONE": "UTC",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
         **settings,
     }
-    Pelican(read_settings(override=override)).run()
-    return output
-
-
-def warnings(caplog) -> list[str]:
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.name.startswith(LOGGER) and record.levelno == logging.WARNING
-    ]
+    # The plugin itself, not its name: only it runs, whatever else is
+    # installed, and the templates' `plugin_enabled` test says no, as it
+    # does when PLUGINS is unset (Pelican finding the plugin itself).
+    return build_site(
+        content, tmp_path / "output", [network_checklist], feeds=True, **override
+    )
 
 
 def test_default_theme_loads_the_files_from_the_page_body(tmp_path, caplog):
@@ -122,7 +107,7 @@ def test_default_theme_loads_the_files_from_the_page_body(tmp_path, caplog):
     assert checklist_files(output, "posts/plain/index.html") == []
     # One warning for the build, however many pages: it says the widget
     # works and gives the line to paste.
-    [warning] = warnings(caplog)
+    [warning] = warnings(caplog, LOGGER)
     assert "still works" in warning
     assert 'add {% include "network_checklist/head.html" %} to the theme' in warning
 
@@ -140,7 +125,7 @@ def test_no_checklist_no_files_and_no_warning(tmp_path, caplog):
         output = build(tmp_path, posts=("plain.md",))
     assert checklist_files(output, "posts/plain/index.html") == []
     assert checklist_files(output, "index.html") == []
-    assert warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
 
 
 def test_theme_with_the_head_partial_loads_the_files_in_the_head(tmp_path, caplog):
@@ -165,4 +150,4 @@ def test_theme_with_the_head_partial_loads_the_files_in_the_head(tmp_path, caplo
     ]
     assert (output / SCRIPT).is_file()
     assert (output / STYLESHEET).is_file()
-    assert warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []

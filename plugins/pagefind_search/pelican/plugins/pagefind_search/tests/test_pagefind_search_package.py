@@ -9,8 +9,7 @@ import logging
 from pathlib import Path
 
 from lxml import html
-from pelican import Pelican
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 TEST_DATA = Path(__file__).parent / "test_data"
 POSTS = {
@@ -19,6 +18,7 @@ POSTS = {
     "gamma.md": "Title: Gamma draft\nDate: 2026-01-03\nStatus: draft\n\nSecret.\n",
 }
 INCLUDE_LINE = '{% include "pagefind_search/box.html" %}'
+LOGGER = "pelican.plugins.pagefind_search"
 
 
 def build(tmp_path: Path, caplog, **settings) -> Path:
@@ -27,33 +27,14 @@ def build(tmp_path: Path, caplog, **settings) -> Path:
     content.mkdir()
     for name, text in POSTS.items():
         (content / name).write_text(text, encoding="utf-8")
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "PLUGINS": ["pagefind_search"],
-        "SITENAME": "Example",
-        "TIMEZONE": "UTC",
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-        **settings,
-    }
     with caplog.at_level(logging.INFO):
-        Pelican(read_settings(override=override)).run()
-    return output
-
-
-def plugin_warnings(caplog) -> list[str]:
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno >= logging.WARNING
-        and record.name.startswith("pelican.plugins.pagefind_search")
-    ]
+        return build_site(
+            content,
+            tmp_path / "output",
+            ["pagefind_search"],
+            SITENAME="Example",
+            **settings,
+        )
 
 
 def indexed(output: Path) -> dict[str, dict]:
@@ -90,7 +71,7 @@ def test_default_theme_gets_a_working_search_page_and_an_index(tmp_path, caplog)
     }
     assert "okapi" in records["/alpha-post.html"]["content"]
 
-    [warning] = plugin_warnings(caplog)
+    [warning] = warnings(caplog, LOGGER)
     assert INCLUDE_LINE in warning and "base.html" in warning
 
 
@@ -102,7 +83,7 @@ def test_a_theme_that_includes_the_box(tmp_path, caplog):
         assert form.get("action") == "/search/"
         [box] = form.xpath(".//input[@type='search'][@name='q']")
         assert box.get("aria-label") == "Search the site"
-    assert plugin_warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
     assert set(indexed(output)) == {"/alpha-post.html", "/beta-post.html"}
 
 
@@ -114,7 +95,7 @@ def test_a_bad_setting_is_warned_about_and_its_default_used(tmp_path, caplog):
         SEARCH_INDEX="yes",
         SEARCH_BUNDLE_DIR="../outside",
     )
-    assert sorted(plugin_warnings(caplog)) == [
+    assert sorted(warnings(caplog, LOGGER)) == [
         (
             "pagefind_search: SEARCH_BUNDLE_DIR = '../outside' is not a folder "
             "inside the output; using the default 'pagefind'"

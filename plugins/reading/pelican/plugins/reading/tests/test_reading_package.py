@@ -6,8 +6,7 @@ import logging
 import math
 from pathlib import Path
 
-from pelican import Pelican
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 TEST_DATA = Path(__file__).parent / "test_data"
 INCLUDE = '{% include "reading/time.html" %}'
@@ -27,30 +26,13 @@ MARKDOWN = {
 
 def build(tmp_path: Path, **override) -> Path:
     """Build the test content with this plugin into tmp_path/output."""
-    output = tmp_path / "output"
-    settings = {
-        "PATH": str(TEST_DATA / "content"),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        "PLUGINS": ["reading"],
-        "MARKDOWN": MARKDOWN,
-        "SITEURL": "",
-        "TIMEZONE": "UTC",
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-    }
-    settings.update(override)
-    Pelican(read_settings(override=settings)).run()
-    return output
-
-
-def warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    return build_site(
+        TEST_DATA / "content",
+        tmp_path / "output",
+        ["reading"],
+        MARKDOWN=MARKDOWN,
+        **override,
+    )
 
 
 def include_warnings(caplog) -> list[str]:

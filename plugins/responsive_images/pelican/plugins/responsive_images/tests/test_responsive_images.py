@@ -12,9 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from pelican import Pelican
 from pelican.plugins.responsive_images import images, settings
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 from pelican_plugin_kit.testing import parse_page as parse
 from PIL import Image, ImageCms, ImageDraw
 
@@ -111,28 +110,14 @@ def make_content(root: Path) -> Path:
 
 def build(content: Path, output: Path, cache: Path, **override) -> Path:
     """Build `content` with this plugin and Pelican's default theme."""
-    settings = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
+    defaults = {
         "CACHE_PATH": str(cache),
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        "PLUGINS": ["responsive_images"],
         "STATIC_PATHS": ["images"],
-        "SITEURL": "",
         "RELATIVE_URLS": True,
-        "TIMEZONE": "UTC",
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
         # Small widths keep the tests quick.
         "RESPONSIVE_IMAGES_WIDTHS": [320, 640],
     }
-    settings.update(override)
-    Pelican(read_settings(override=settings)).run()
-    return output
+    return build_site(content, output, ["responsive_images"], **(defaults | override))
 
 
 class Logged(logging.Handler):
@@ -461,7 +446,7 @@ def test_bad_settings_are_warned_about_and_replaced(tmp_path, caplog):
     }
     with caplog.at_level(logging.WARNING):
         output = build(content, tmp_path / "output", tmp_path / "cache", **bad)
-    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    messages = warnings(caplog)
     for name, value in bad.items():
         assert any(
             name in m and repr(value) in m and "using the default" in m

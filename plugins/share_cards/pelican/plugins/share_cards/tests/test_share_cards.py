@@ -6,8 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from pelican import Pelican
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site
 
 TEST_DATA = Path(__file__).parent / "test_data"
 INCLUDE = '{% include "share_cards/head.html" %}'
@@ -29,27 +28,14 @@ def build(tmp_path, cards_cache):
 
 def _build(tmp_path: Path, cards_cache: Path, **override) -> Path:
     """Build the test content with this plugin into tmp_path/output."""
-    output = tmp_path / "output"
-    settings = {
-        "PATH": str(TEST_DATA / "content"),
-        "OUTPUT_PATH": str(output),
-        "CACHE_PATH": str(tmp_path / "cache"),
-        "SHARE_CARDS_CACHE_PATH": str(cards_cache),
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        "PLUGINS": ["share_cards"],
-        "SITENAME": "Test site",
-        "SITEURL": "",
-        "TIMEZONE": "UTC",
-        "FEED_ALL_ATOM": None,
-        "CATEGORY_FEED_ATOM": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-    }
-    settings.update(override)
-    Pelican(read_settings(override=settings)).run()
-    return output
+    return build_site(
+        TEST_DATA / "content",
+        tmp_path / "output",
+        ["share_cards"],
+        SHARE_CARDS_CACHE_PATH=str(cards_cache),
+        SITENAME="Test site",
+        **override,
+    )
 
 
 def include_warnings(caplog) -> list[str]:

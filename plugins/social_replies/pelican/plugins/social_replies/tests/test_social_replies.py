@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader
-from pelican import Pelican
 from pelican.plugins.social_replies.settings import DEFAULTS, check_settings
 from pelican.plugins.social_replies.social_replies import FILES
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 TEST_DATA = Path(__file__).parent / "test_data"
 INCLUDE_LINE = '{% include "social_replies/replies.html" %}'
+LOGGER = "pelican.plugins.social_replies"
 SHARED = "Mastodon: https://mastodon.example/@author/111\n"
 # One stored reply (its HTML with a script that must not survive) and the
 # status's own like count.
@@ -67,34 +67,15 @@ def build(tmp_path, posts, *, stored=None, **settings):
         (content / "replies").mkdir()
         for slug, data in stored.items():
             (content / "replies" / f"{slug}.json").write_text(json.dumps(data))
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "PLUGINS": ["social_replies"],
-        "TIMEZONE": "UTC",
-        "SITEURL": "",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        **settings,
-    }
-    Pelican(read_settings(override=override)).run()
-    return output
-
-
-def plugin_warnings(caplog):
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno == logging.WARNING
-        and record.name.startswith("pelican.plugins.social_replies")
-    ]
+    return build_site(
+        content, tmp_path / "output", ["social_replies"], feeds=True, **settings
+    )
 
 
 def test_default_theme_gets_one_warning_with_the_lines_to_paste(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         output = build(tmp_path, {"shared.md": SHARED, "also.md": SHARED})
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert INCLUDE_LINE in warning
     assert "article.html" in warning
     assert '{% include "social_replies/head.html" %}' in warning
@@ -106,7 +87,7 @@ def test_default_theme_gets_one_warning_with_the_lines_to_paste(tmp_path, caplog
 def test_no_warning_when_no_post_has_anything_to_show(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         build(tmp_path, {"plain.md": ""})
-    assert plugin_warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
 
 
 def test_a_theme_that_includes_the_partials_shows_the_replies(tmp_path, caplog):
@@ -119,7 +100,7 @@ def test_a_theme_that_includes_the_partials_shows_the_replies(tmp_path, caplog):
             THEME_STATIC_PATHS=[],
             REPLIES_WEBMENTION_ENDPOINT="https://webmention.example/site/webmention",
         )
-    assert plugin_warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
     page = (output / "shared.html").read_text(encoding="utf-8")
     assert '<section class="replies" id="replies"' in page
     assert "1 reply" in page
@@ -210,7 +191,7 @@ def test_a_bad_setting_is_named_and_replaced_by_its_default(key, value, caplog):
     with caplog.at_level(logging.WARNING):
         settings = check_settings({key: value})
     assert settings[key] == DEFAULTS[key]
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert key in warning
     assert repr(value) in warning
     assert repr(DEFAULTS[key]) in warning
@@ -238,6 +219,6 @@ def test_a_build_with_a_bad_setting_goes_on_with_the_default(tmp_path, caplog):
         )
     assert any(
         "REPLIES_MAX_PER_POST = 'all of them'" in message and "using 200" in message
-        for message in plugin_warnings(caplog)
+        for message in warnings(caplog, LOGGER)
     )
     assert "Great post!" in (output / "shared.html").read_text(encoding="utf-8")

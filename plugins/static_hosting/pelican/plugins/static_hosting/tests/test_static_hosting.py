@@ -12,12 +12,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pelican import Pelican
 from pelican.plugins.static_hosting.static_hosting import DEFAULTS, check_settings
-from pelican.settings import read_settings
+from pelican_plugin_kit.testing import build_site, warnings
 
 THEME = Path(__file__).parent / "test_data" / "theme"
 POLICY = "default-src 'self'; img-src 'self' data:"
+LOGGER = "pelican.plugins.static_hosting"
 
 
 def build(tmp_path, **settings):
@@ -27,28 +27,9 @@ def build(tmp_path, **settings):
     (content / "post.md").write_text(
         "Title: Post\nDate: 2026-01-10\n\nBody.\n", encoding="utf-8"
     )
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "PLUGINS": ["static_hosting"],
-        "TIMEZONE": "UTC",
-        "SITEURL": "",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        **settings,
-    }
-    Pelican(read_settings(override=override)).run()
-    return output
-
-
-def plugin_warnings(caplog):
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno == logging.WARNING
-        and record.name.startswith("pelican.plugins.static_hosting")
-    ]
+    return build_site(
+        content, tmp_path / "output", ["static_hosting"], feeds=True, **settings
+    )
 
 
 def parse_headers(text):
@@ -74,7 +55,7 @@ def test_default_theme_gets_headers_for_every_top_level_entry(tmp_path, caplog):
             CONTENT_SECURITY_POLICY=POLICY,
             STATIC_HOSTING_PAGE_HEADERS={"Link": '<https://wm.example/>; rel="x"'},
         )
-    assert plugin_warnings(caplog) == []
+    assert warnings(caplog, LOGGER) == []
     rules = parse_headers((output / "_headers").read_text(encoding="utf-8"))
     assert rules["/*"]["X-Content-Type-Options"] == "nosniff"
     assert rules["/theme/*"]["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -104,7 +85,7 @@ def test_a_theme_links_its_assets_with_their_content_hash(tmp_path, caplog):
     assert f'href="/theme/css/site.css?v={digest.hexdigest()[:10]}"' in page
     # A file no theme folder holds: linked as it is, with one warning.
     assert 'href="/theme/css/missing.css"' in page
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert "theme/css/missing.css" in warning
 
 
@@ -133,7 +114,7 @@ def test_a_bad_setting_is_named_and_replaced_by_its_default(key, value, caplog):
     with caplog.at_level(logging.WARNING):
         check_settings(pelican)
     assert pelican.settings[key] == DEFAULTS[key]
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert key in warning
     assert repr(value) in warning
     assert repr(DEFAULTS[key]) in warning
@@ -157,14 +138,14 @@ def test_a_page_header_that_would_break_the_file_is_left_out(caplog):
     with caplog.at_level(logging.WARNING):
         check_settings(pelican)
     assert pelican.settings["STATIC_HOSTING_PAGE_HEADERS"] == {"X-Good": "kept"}
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert "STATIC_HOSTING_PAGE_HEADERS 'Link'" in warning
 
 
 def test_headers_without_a_policy_are_a_warning_and_no_file(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         output = build(tmp_path, STATIC_HOSTING_HEADERS=True)
-    (warning,) = plugin_warnings(caplog)
+    (warning,) = warnings(caplog, LOGGER)
     assert "CONTENT_SECURITY_POLICY" in warning
     assert "using False" in warning
     assert (output / "post.html").is_file()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from markdown import Markdown
-from pelican import Pelican
-from pelican.settings import DEFAULT_CONFIG, read_settings
+from pelican.settings import DEFAULT_CONFIG
+from pelican_plugin_kit.testing import build_site, warnings
 
 POST = """Title: Quotes
 Date: 2026-01-10
@@ -30,17 +30,9 @@ def build(tmp_path, **settings):
     content.mkdir()
     (content / "quotes.md").write_text(POST, encoding="utf-8")
     (content / "newer.md").write_text(NEWER, encoding="utf-8")
-    output = tmp_path / "output"
-    override = {
-        "PATH": str(content),
-        "OUTPUT_PATH": str(output),
-        "PLUGINS": ["typography"],
-        "TIMEZONE": "UTC",
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
-        **settings,
-    }
-    Pelican(read_settings(override=override)).run()
+    output = build_site(
+        content, tmp_path / "output", ["typography"], feeds=True, **settings
+    )
     return (output / "quotes.html").read_text(encoding="utf-8"), output
 
 
@@ -62,11 +54,7 @@ def test_smarty_in_markdown_is_named_and_the_build_goes_on(tmp_path, caplog):
     }
     with caplog.at_level(logging.WARNING):
         page, _output = build(tmp_path, MARKDOWN=markdown)
-    (warning,) = [
-        record.getMessage()
-        for record in caplog.records
-        if record.name.startswith("pelican.plugins.typography")
-    ]
+    (warning,) = warnings(caplog, "pelican.plugins.typography")
     assert "MARKDOWN also enables smarty" in warning
     assert "&ldquo;Don&rsquo;t panic,&rdquo;" in page
 
