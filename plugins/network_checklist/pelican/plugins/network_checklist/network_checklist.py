@@ -163,10 +163,23 @@ def add_templates(generator) -> None:
         generator.context[BUILD_KEY] = ThemeSupport(generator.env)
 
 
+def shown_content(context: dict) -> list:
+    """The posts and pages a written page renders: its own, or a listing's
+    (a theme may show a whole post there, checklist and all)."""
+    own = context.get("article") or context.get("page")
+    if own is not None:
+        return [own]
+    return list(getattr(context.get("articles_page"), "object_list", ()))
+
+
 def add_files_to_page(path, context) -> None:
-    """Have a written page that shows a checklist load the widget's files."""
+    """Have a written page that shows a checklist load the widget's files.
+    Only a page that renders content with checklists is read back: on the
+    rest (most pages of most builds) this costs no I/O."""
     support = context.get(BUILD_KEY)
-    if support is not None:
+    if support is not None and any(
+        getattr(content, "checklists", None) for content in shown_content(context)
+    ):
         support.add_files(path, context)
 
 
