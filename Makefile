@@ -186,7 +186,7 @@ newpost: $(RUNTIME_STAMP)
 # what was sent. DRY_RUN=1 only says what would be sent; POST=content/posts/x.md
 # limits it to one post. See plugins/social_replies/README.md, "Sending".
 webmentions: $(RUNTIME_STAMP)
-	$(BIN)/python tools/webmentions.py --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(POST),--post "$(POST)")
+	$(BIN)/pelican-webmentions --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(DRY_RUN)),--dry-run) $(if $(POST),--post "$(POST)")
 
 # Fetches the conversation each post started elsewhere (webmention.io,
 # Mastodon, Bluesky) into content/replies/, to be committed: builds only
@@ -194,7 +194,7 @@ webmentions: $(RUNTIME_STAMP)
 # known by their public URLs. FULL=1 refetches everything and drops what
 # was deleted upstream; POST=content/posts/x.md fetches for one post.
 replies: $(RUNTIME_STAMP)
-	$(BIN)/python tools/replies.py --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(FULL)),--full) $(if $(POST),--post "$(POST)")
+	$(BIN)/pelican-replies --content-dir "$(INPUTDIR)" --settings "$(PUBLISHCONF)" $(if $(filter 1,$(FULL)),--full) $(if $(POST),--post "$(POST)")
 
 # Reviews the content before publishing (tools/check.py): each finding with
 # its file and line, errors apart from advice; fails only on an error.

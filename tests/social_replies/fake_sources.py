@@ -438,6 +438,8 @@ class Blog:
         overrides (paths made absolute, as they are relative to the file)."""
         path = folder / "replies_settings.py"
         lines = [
+            "import sys",
+            f"sys.path.insert(0, {str(ROOT)!r})",
             "from publishconf import *  # noqa: F403",
             f"THEME = {str(ROOT / 'theme')!r}",
         ]

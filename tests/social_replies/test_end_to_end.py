@@ -27,7 +27,6 @@ from PIL import ExifTags, Image
 
 from tests.harness import build_site
 from tests.social_replies.fake_sources import (
-    ROOT,
     SITEURL,
     Blog,
     FakeSources,
@@ -333,10 +332,9 @@ def set_up_conversation(fake: FakeSources, blog: Blog) -> None:
 
 
 def run_make_replies(blog: Blog, folder: Path, *, full=False) -> str:
-    """tools/replies.py, as `make replies [FULL=1]` runs it."""
+    """The package's `pelican-replies`, as `make replies [FULL=1]` runs it."""
     command = [
-        sys.executable,
-        str(ROOT / "tools" / "replies.py"),
+        str(Path(sys.executable).parent / "pelican-replies"),
         "--settings",
         str(blog.copy_settings_file(folder)),
         *(["--full"] if full else []),

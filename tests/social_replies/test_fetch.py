@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
@@ -274,7 +275,7 @@ def test_the_command_line_exits_zero_with_warnings(blog, fake, tmp_path):
     fake.fail("bluesky", "500")
     settings = blog.copy_settings_file(tmp_path)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "replies.py"), "--settings", settings],
+        [str(Path(sys.executable).parent / "pelican-replies"), "--settings", settings],
         capture_output=True,
         text=True,
         check=False,

@@ -23,7 +23,6 @@ from pelican.plugins.social_replies import send
 from pelican.plugins.social_replies.posts import published_posts
 
 from tests.harness import ROOT
-from tools import webmentions
 
 SITEURL = "https://blog.example"
 SEND_LOGGER = "social_replies.send"
@@ -488,7 +487,7 @@ def test_unknown_fields_in_the_state_file_are_kept(content, web):
 
 def test_the_command_limits_to_one_post(content, web, monkeypatch, capsys):
     monkeypatch.setenv("SITEURL", SITEURL)
-    code = webmentions.main(
+    code = send.main(
         [
             "--settings",
             str(ROOT / "publishconf.py"),
@@ -505,7 +504,7 @@ def test_the_command_limits_to_one_post(content, web, monkeypatch, capsys):
     assert "posts/a.md" not in out
     assert set(sent_state(content)["posts"]) == {B}
     # A draft is not a published post.
-    code = webmentions.main(
+    code = send.main(
         [
             "--settings",
             str(ROOT / "publishconf.py"),
@@ -574,9 +573,9 @@ def test_external_links_are_absolute_off_site_and_once_each():
 
 
 def test_the_build_never_imports_the_network_code():
-    """`make html` loads the plugin; only `pelican-replies` (tools/replies.py)
+    """`make html` loads the plugin; only `pelican-replies` (`make replies`)
     loads fetch.py and sources.py, and only `pelican-webmentions`
-    (tools/webmentions.py) loads send.py."""
+    (`make webmentions`) loads send.py."""
     script = (
         "import sys; from pelican import Pelican; "
         "from pelican.settings import read_settings; "

@@ -8,7 +8,7 @@ atomically. A source that fails leaves that post's file exactly as it was
 (one warning naming the source and the post); the next run catches up.
 
 Run it as `pelican-replies` (command() below; this site's `make replies`
-runs tools/replies.py, which calls it). Only that command imports this
+runs `pelican-replies`, which calls it). Only that command imports this
 module: a build never fetches.
 """
 

@@ -14,7 +14,7 @@ target it had and has, as the spec asks for updates), and every target
 that failed last time.
 
 Run it as `pelican-webmentions` (command() below; this site's `make
-webmentions` runs tools/webmentions.py, which calls it). Only that command
+webmentions` runs `pelican-webmentions`, which calls it). Only that command
 imports this module: the build never does, so `make html` and `make
 publish` never touch the network. Only https URLs (and http on this
 machine, for the tests) are contacted.

@@ -2,7 +2,7 @@
 
 Each source turns the remote answer into stored items (the one item shape
 of store.py). Only fetch.py imports this module, and only the
-`pelican-replies` command (this site: tools/replies.py) imports fetch.py: a
+`pelican-replies` command (this site: `make replies`) imports fetch.py: a
 build never reaches the network.
 
 HTTP is the standard library's: a timeout on the whole request, at most
